@@ -1,0 +1,222 @@
+// Command kizuna runs the Kizuna support desk and its admin tasks.
+//
+//	kizuna [serve] [--data DIR] [--http ADDR] [--db URL]
+//	kizuna user add --email E --name N --role admin|agent|light-agent|end-user [--password P]
+//	kizuna token create --email E
+//	kizuna seed --tickets N
+//	kizuna migrate
+//	kizuna version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/app"
+	"github.com/kizuna-desk/kizuna/internal/errs"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "kizuna:", describe(err))
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "migrate":
+		return migrate(args, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "kizuna", version)
+		return nil
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: kizuna user add --email E --name N --role admin|agent|light-agent|end-user [--password P]")
+		}
+		return userAdd(args[1:], stdout)
+	case "token":
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New("usage: kizuna token create --email E")
+		}
+		return tokenCreate(args[1:], stdout)
+	case "seed":
+		return seedCmd(args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `Usage:
+  kizuna [serve] [--data DIR] [--http ADDR] [--db URL]   run the desk
+  kizuna user add --email E --name N --role ROLE [--password P]
+  kizuna token create --email E                         print a new API token
+  kizuna seed --tickets N                               fill the database with demo data
+  kizuna migrate                                        apply database migrations
+  kizuna version
+Every flag has an environment twin: KIZUNA_DATA, KIZUNA_HTTP, KIZUNA_DB.
+`
+
+// common holds the flags every command that opens the database shares.
+type common struct {
+	data, db string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.data, "data", envOr("KIZUNA_DATA", "./kizuna-data"), "data directory: database, blobs, keys (KIZUNA_DATA)")
+	fs.StringVar(&c.db, "db", os.Getenv("KIZUNA_DB"), "database URL: empty for embedded SQLite, or postgres://… (KIZUNA_DB)")
+}
+
+func (c *common) open(ctx context.Context, log *slog.Logger) (*app.App, error) {
+	return app.Open(ctx, app.Config{DataDir: c.data, Database: c.db}, log)
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	httpAddr := fs.String("http", envOr("KIZUNA_HTTP", "127.0.0.1:8080"), "HTTP listen address (KIZUNA_HTTP)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := c.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	email, pw, err := a.Bootstrap(ctx, os.Getenv("KIZUNA_ADMIN_EMAIL"), os.Getenv("KIZUNA_ADMIN_PASSWORD"))
+	if err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	if pw != "" {
+		fmt.Fprintf(stdout, "Created the first admin. Sign in with:\n  email:    %s\n  password: %s\n(shown once; change it after signing in)\n", email, pw)
+	}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	log.Info("kizuna listening", "http", "http://"+ln.Addr().String(), "database", a.Store.Dialect(), "data", c.data, "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func migrate(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := c.open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintln(stdout, "database is up to date")
+	return nil
+}
+
+func userAdd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	email := fs.String("email", "", "email address")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "agent", "admin, agent, light-agent or end-user")
+	password := fs.String("password", "", "password for signing in to the web UI (optional)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("--email is required")
+	}
+	a, err := c.open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.AddUser(context.Background(), *email, *name, *role, *password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %s <%s> (id %d)\n", u.Role, u.Name, u.Email, u.ID)
+	return nil
+}
+
+func tokenCreate(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	email := fs.String("email", "", "the user's email")
+	desc := fs.String("description", "created with kizuna token create", "what the token is for")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("--email is required")
+	}
+	a, err := c.open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tok, err := a.Auth.CreateToken(context.Background(), *email, *desc)
+	if err != nil {
+		return fmt.Errorf("create token for %s: %w", *email, err)
+	}
+	fmt.Fprintf(stdout, "API token for %s (use as Basic %s/token:TOKEN or Bearer TOKEN):\n%s\n", *email, *email, tok)
+	return nil
+}
+
+// describe turns domain errors into one readable line.
+func describe(err error) error {
+	var inv *errs.Invalid
+	if errors.As(err, &inv) {
+		return errors.New(inv.Error())
+	}
+	if errors.Is(err, errs.ErrNotFound) {
+		return fmt.Errorf("%w (no such user or record)", err)
+	}
+	return err
+}

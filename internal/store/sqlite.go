@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/sqlite/*.sql
+var sqliteMigrations embed.FS
+
+type sqliteDialect struct{ ftsIndexer }
+
+// openSQLite opens the database file in dataDir with one writer connection
+// (SQLite allows one writer at a time; queuing in Go is cheaper than
+// SQLITE_BUSY retries) and a pool of query-only readers, which WAL lets run
+// alongside the writer.
+func openSQLite(dsn, dataDir string) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if path == "" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		path = filepath.Join(dataDir, "kizuna.db")
+	}
+	// synchronous=NORMAL in WAL mode survives a process crash (kill -9) without
+	// losing a committed transaction; only an OS crash or power cut can lose
+	// the last few. cache_size is in KiB when negative.
+	pragmas := []string{
+		"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",
+		"foreign_keys(ON)", "temp_store(MEMORY)", "cache_size(-16000)",
+		"journal_size_limit(67108864)",
+	}
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	wq := url.Values{"_txlock": {"immediate"}}
+	for k, v := range q {
+		wq[k] = v
+	}
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	if err := writer.Ping(); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	q.Add("_pragma", "query_only(1)")
+	reader, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	return &DB{writer: writer, reader: reader, d: sqliteDialect{ftsIndexer{}}}, nil
+}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func (sqliteDialect) migrate(ctx context.Context, db *sql.DB) error {
+	return runMigrations(ctx, db, sqliteMigrations, "migrations/sqlite", func(q string) string { return q })
+}
+
+func (sqliteDialect) lockSuffix() string { return "" }

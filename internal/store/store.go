@@ -1,0 +1,118 @@
+// Package store keeps every record of the desk in SQLite (embedded, default)
+// or PostgreSQL. SQL here is portable; what differs between the two lives in
+// sqlite.go and postgres.go behind the dialect interface.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("record not found")
+
+// ErrConflict is returned when a write breaks a uniqueness rule (an email or
+// external id already in use).
+var ErrConflict = errors.New("record conflicts with an existing one")
+
+// Store is the one interface the rest of the program uses. Work happens in
+// transactions: Read runs on a reader pool, Write on the single writer
+// (SQLite) or a pooled connection (PostgreSQL); fn's error rolls back.
+type Store interface {
+	Read(ctx context.Context, fn func(*Tx) error) error
+	Write(ctx context.Context, fn func(*Tx) error) error
+	Dialect() string
+	Close() error
+}
+
+// DB implements Store over database/sql.
+type DB struct {
+	writer *sql.DB
+	reader *sql.DB
+	d      dialect
+}
+
+// dialect is everything that differs between SQLite and PostgreSQL.
+type dialect interface {
+	name() string
+	rebind(query string) string
+	migrate(ctx context.Context, db *sql.DB) error
+	isUniqueViolation(err error) bool
+	// lockSuffix is appended to a SELECT that must lock the rows it reads
+	// until the transaction ends (SQLite's single writer needs none).
+	lockSuffix() string
+	// search index maintenance and matching; see search_*.go
+	indexer
+}
+
+// Open connects to the database named by url: "" or "sqlite:" opens the
+// embedded SQLite file in dataDir; "postgres://…" opens PostgreSQL.
+// Migrations run before Open returns.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	var (
+		db  *DB
+		err error
+	)
+	switch {
+	case url == "" || strings.HasPrefix(url, "sqlite:") || strings.HasPrefix(url, "file:"):
+		db, err = openSQLite(url, dataDir)
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		db, err = openPostgres(ctx, url)
+	default:
+		return nil, fmt.Errorf("unsupported database URL %q: use postgres://… or leave empty for embedded SQLite", url)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.d.migrate(ctx, db.writer); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.name() }
+
+// Close closes all connections.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		if rerr := db.reader.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// Write runs fn in a read-write transaction and commits it if fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.writer, nil, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}

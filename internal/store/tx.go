@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Tx is one transaction. Its methods are the store's queries; they are
+// written once in portable SQL with ? placeholders.
+type Tx struct {
+	ctx         context.Context
+	tx          *sql.Tx
+	d           dialect
+	afterCommit []func()
+}
+
+// AfterCommit registers f to run once the transaction has committed, e.g. to
+// publish a live update only for data that is really there.
+func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
+
+// Context returns the transaction's context.
+func (t *Tx) Context() context.Context { return t.ctx }
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(t.ctx, t.d.rebind(query), args...)
+	return res, t.wrap(err)
+}
+
+func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(t.ctx, t.d.rebind(query), args...)
+	return rows, t.wrap(err)
+}
+
+func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, t.d.rebind(query), args...)
+}
+
+// insert runs an INSERT … RETURNING id (both dialects support RETURNING).
+func (t *Tx) insert(query string, args ...any) (int64, error) {
+	var id int64
+	if err := t.queryRow(query+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, t.wrap(err)
+	}
+	return id, nil
+}
+
+// count runs a query returning one integer.
+func (t *Tx) count(query string, args ...any) (int64, error) {
+	var n int64
+	err := t.queryRow(query, args...).Scan(&n)
+	return n, t.wrap(err)
+}
+
+func (t *Tx) wrap(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case t.d.isUniqueViolation(err):
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
+}
+
+// scanner is satisfied by *sql.Row and *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](t *Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Conversions between Go zero values and SQL NULL.
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func nullMS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid || v.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return "null"
+	}
+	return string(b)
+}
+
+func fromJSON[T any](s string) T {
+	var v T
+	_ = json.Unmarshal([]byte(s), &v)
+	return v
+}
+
+// Tags are kept space separated on the row (they never contain spaces) and,
+// for tickets, also one per row in ticket_tags for indexed filtering.
+func tagText(tags []string) string { return strings.Join(tags, " ") }
+
+func tagList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Fields(s)
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
+func stringArgs(ss []string) []any {
+	args := make([]any, len(ss))
+	for i, s := range ss {
+		args[i] = s
+	}
+	return args
+}
+
+type (
+	nullInt    = sql.NullInt64
+	nullString = sql.NullString
+)

@@ -1,0 +1,73 @@
+package tickets
+
+import (
+	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+)
+
+// Change is a requested create or update. A nil pointer leaves the field as
+// it is; the API fills it from Zendesk's ticket JSON.
+type Change struct {
+	Subject        *string
+	Status         *string
+	Priority       *string // "" clears
+	Type           *string // "" clears
+	ExternalID     *string
+	RequesterID    *int64
+	Requester      *Person // find or create by email
+	SubmitterID    *int64
+	AssigneeID     *int64 // 0 unassigns
+	AssigneeEmail  *string
+	GroupID        *int64 // 0 clears
+	OrganizationID *int64
+	BrandID        *int64
+	InboxID        *int64
+	DueAt          *time.Time // zero clears
+	ProblemID      *int64
+	Tags           *[]string // replaces all tags
+	AddTags        []string
+	RemoveTags     []string
+	CustomFields   []model.FieldValue // set only these fields
+	Collaborators  *[]Person          // replaces; by id or email
+	AddCollabs     []Person
+	Recipient      *string
+	Comment        *CommentInput
+	Via            string // channel of a new ticket or comment; default api
+	ViaSource      map[string]any
+	FollowupOf     int64 // new ticket follows up this closed one
+	Metadata       map[string]any
+
+	// SafeUpdate rejects the update with errs.ErrConflict when the ticket
+	// changed after UpdatedStamp (Zendesk's safe_update).
+	SafeUpdate   bool
+	UpdatedStamp time.Time
+
+	// Import keeps timestamps and status as given (Zendesk import).
+	CreatedAt time.Time
+}
+
+// Person names a user by id or by email (with a name for new users).
+type Person struct {
+	ID     int64
+	Name   string
+	Email  string
+	Locale string
+}
+
+// CommentInput is a reply or note added with a change.
+type CommentInput struct {
+	Body     string
+	HTMLBody string
+	Public   *bool // default: public, except for light agents
+	AuthorID int64
+	Uploads  []string // upload tokens
+	Metadata map[string]any
+}
+
+// Result is what a write produced.
+type Result struct {
+	Ticket  *model.Ticket
+	Audit   *model.Audit
+	Comment *model.Comment
+}

@@ -1,0 +1,134 @@
+// Package users owns the rules for people in the desk: staff and customers,
+// their identities and the organization they belong to.
+package users
+
+import (
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kizuna-desk/kizuna/internal/errs"
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+)
+
+// Defaults for new users: our teams are Japanese first.
+const (
+	DefaultLocale   = "ja"
+	DefaultTimeZone = "Asia/Tokyo"
+)
+
+// Prepare validates u and fills defaults; it does not write.
+func Prepare(tx *store.Tx, u *model.User, now time.Time) error {
+	v := &errs.Invalid{}
+	u.Name = strings.TrimSpace(u.Name)
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	if u.Email != "" {
+		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+			v.Addf("email", "InvalidFormat", "Email: %s is not properly formatted", u.Email)
+		}
+	}
+	if u.Name == "" {
+		if local, _, ok := strings.Cut(u.Email, "@"); ok {
+			u.Name = local // Zendesk names mail-only users after their address
+		} else if u.Phone != "" {
+			u.Name = u.Phone
+		} else {
+			v.Add("name", "BlankValue", "Name: cannot be blank")
+		}
+	}
+	if utf8.RuneCountInString(u.Name) > 255 {
+		v.Add("name", "TooLong", "Name: is too long (maximum is 255 characters)")
+	}
+	if u.Role == "" {
+		u.Role = model.RoleEndUser
+	}
+	if !model.ValidRole(u.Role) {
+		v.Addf("role", "InvalidValue", "Role: %q is not one of admin, agent, light-agent, end-user", u.Role)
+	}
+	if u.Locale == "" {
+		u.Locale = DefaultLocale
+	}
+	if u.TimeZone == "" {
+		u.TimeZone = DefaultTimeZone
+	} else if _, err := time.LoadLocation(u.TimeZone); err != nil {
+		v.Addf("time_zone", "InvalidValue", "Time zone: %q is not a known time zone", u.TimeZone)
+	}
+	u.Tags = NormalizeTags(u.Tags)
+	if u.OrganizationID == 0 && u.Email != "" {
+		_, domain, _ := strings.Cut(u.Email, "@")
+		if id, err := tx.OrganizationIDByDomain(domain); err == nil {
+			u.OrganizationID = id
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = now
+	}
+	u.UpdatedAt = now
+	return v.OrNil()
+}
+
+// Create validates and stores a new user. New users are active.
+func Create(tx *store.Tx, u *model.User, now time.Time) error {
+	u.Active = true
+	if err := Prepare(tx, u, now); err != nil {
+		return err
+	}
+	if err := tx.InsertUser(u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return errs.Invalidf("email", "DuplicateValue", "Email: %s is already being used by another user", u.Email)
+		}
+		return err
+	}
+	return nil
+}
+
+// FindOrCreate returns the user with this email, creating an end-user when
+// none exists — how a customer's first mail or form post becomes a person.
+func FindOrCreate(tx *store.Tx, name, email, locale string, now time.Time) (*model.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return nil, errs.Invalidf("requester", "BlankValue", "Requester: email is required to identify a new requester")
+	}
+	u, err := tx.UserByEmail(email)
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	u = &model.User{Name: name, Email: email, Role: model.RoleEndUser, Locale: locale}
+	if err := Create(tx, u, now); err != nil {
+		var inv *errs.Invalid
+		if errors.As(err, &inv) {
+			// report the problem against the ticket's requester
+			for f, ds := range inv.Details {
+				delete(inv.Details, f)
+				inv.Details["requester"] = append(inv.Details["requester"], ds...)
+			}
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// NormalizeTags lower-cases ASCII, splits on spaces (tags never contain
+// them, as in Zendesk), drops duplicates and keeps the first-seen order.
+func NormalizeTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		for _, f := range strings.Fields(t) {
+			f = strings.ToLower(f)
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
