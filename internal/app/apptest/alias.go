@@ -1,0 +1,5 @@
+package apptest
+
+import "github.com/kizuna-desk/kizuna/internal/store"
+
+type storeTx = store.Tx
