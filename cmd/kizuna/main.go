@@ -19,9 +19,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/kizuna-desk/kizuna/internal/api"
 	"github.com/kizuna-desk/kizuna/internal/app"
 	"github.com/kizuna-desk/kizuna/internal/errs"
 )
@@ -81,6 +83,7 @@ Every flag has an environment twin: KIZUNA_DATA, KIZUNA_HTTP, KIZUNA_DB.
 // common holds the flags every command that opens the database shares.
 type common struct {
 	data, db string
+	api      api.Config
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -89,7 +92,14 @@ func (c *common) register(fs *flag.FlagSet) {
 }
 
 func (c *common) open(ctx context.Context, log *slog.Logger) (*app.App, error) {
-	return app.Open(ctx, app.Config{DataDir: c.data, Database: c.db}, log)
+	return app.Open(ctx, app.Config{DataDir: c.data, Database: c.db, API: c.api}, log)
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
 }
 
 func envOr(key, def string) string {
@@ -104,9 +114,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	var c common
 	c.register(fs)
 	httpAddr := fs.String("http", envOr("KIZUNA_HTTP", "127.0.0.1:8080"), "HTTP listen address (KIZUNA_HTTP)")
+	rateLimit := fs.Int("rate-limit", envInt("KIZUNA_RATE_LIMIT", api.DefaultConfig.RateLimit), "API requests per minute per user, 0 = unlimited (KIZUNA_RATE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	c.api = api.DefaultConfig
+	c.api.RateLimit = *rateLimit
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -1,0 +1,71 @@
+# System packages the tests need, installed with apt-get only when missing.
+# Needs lib/common.sh.
+
+# Each need_* function prints the Debian packages still missing for one
+# requirement, and prints nothing when it's already satisfied (so a machine
+# that has everything never touches apt).
+#
+# >>> To add a requirement: write a need_* function and list it here. <<<
+KIZUNA_NEEDS=(
+	need_base
+	need_cc
+	need_postgres
+	need_node
+	# need_dovecot   # later: IMAP tests
+	# need_chromium  # later: browser tests
+)
+
+need_base() { missing_pkgs ca-certificates; }
+
+# go test -race needs cgo, so a C compiler and libc headers.
+need_cc() { command -v gcc >/dev/null || echo gcc libc6-dev; }
+
+# Any installed server version will do; Debian's default is 15 on bookworm.
+need_postgres() {
+	pg_managed || return 0 # tests use the developer's own server
+	pg_bin_dir >/dev/null || echo postgresql
+}
+
+# The node-zendesk tests. Only when node is missing: Debian's npm conflicts
+# with a NodeSource nodejs, which our machines ship.
+need_node() { command -v node >/dev/null || echo nodejs npm; }
+
+# Later additions, not installed yet:
+# need_dovecot() { command -v dovecot >/dev/null || echo dovecot-imapd; }
+# need_chromium() { command -v chromium >/dev/null || echo chromium chromium-driver; }
+
+# missing_pkgs PKG... prints those not installed.
+missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || echo "$p"
+	done
+}
+
+# ensure_deps NEED... installs whatever those need_* functions report missing.
+ensure_deps() {
+	local need pkgs=()
+	for need in "$@"; do
+		# shellcheck disable=SC2207 # package names have no spaces
+		pkgs+=($("$need"))
+	done
+	[ "${#pkgs[@]}" -gt 0 ] || return 0
+
+	section "installing ${pkgs[*]}"
+	local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -y
+		-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3 -o Dpkg::Use-Pty=0)
+	# A broken third-party source shouldn't stop us if Debian's lists came through.
+	as_root "${apt[@]}" update || warn "apt-get update failed; trying the install anyway"
+	as_root "${apt[@]}" install --no-install-recommends \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${pkgs[@]}"
+
+	# Where invoke-rc.d lets it, installing postgresql starts Debian's brand-new
+	# (unused) cluster on 5432; stop it so our tuned test cluster can have the
+	# port. Only clusters this very install created can be running here.
+	if [[ " ${pkgs[*]} " == *" postgresql "* ]] && command -v pg_lsclusters >/dev/null; then
+		pg_lsclusters --no-header | while read -r ver name _port status _; do
+			if [ "$status" = online ]; then as_root pg_ctlcluster "$ver" "$name" stop; fi
+		done
+	fi
+	return 0
+}
