@@ -26,6 +26,7 @@ else
 fi
 export KIZUNA_TEST_POSTGRES="${KIZUNA_TEST_POSTGRES:-$KIZUNA_PG_DEFAULT_URL}"
 export KIZUNA_REQUIRE_POSTGRES="${KIZUNA_REQUIRE_POSTGRES:-1}"
+export KIZUNA_REQUIRE_NODE="${KIZUNA_REQUIRE_NODE:-1}"
 
 command -v go >/dev/null || die "go not found (expected in /usr/local/go/bin)"
 

@@ -114,14 +114,18 @@ func (p *pager) withParams(kv ...string) string {
 }
 
 // absoluteURL rebuilds the URL the client called, honouring a proxy's
-// X-Forwarded-Proto, with the .json suffix clients expect.
+// X-Forwarded-Proto and X-Forwarded-Host, with the .json suffix clients expect.
 func absoluteURL(r *http.Request) *url.URL {
 	scheme := "http"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
+	host := r.Host
+	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+		host, _, _ = strings.Cut(fh, ",") // the client-facing host, first proxy hop
+	}
 	u := *r.URL
-	u.Scheme, u.Host = scheme, r.Host
+	u.Scheme, u.Host = scheme, strings.TrimSpace(host)
 	if !strings.HasSuffix(u.Path, ".json") {
 		u.Path += ".json"
 	}
