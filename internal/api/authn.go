@@ -84,5 +84,5 @@ func sameOrigin(r *http.Request) bool {
 		return false
 	}
 	host, _, _ := strings.Cut(rest, "/")
-	return host == r.Host
+	return host == r.Host || host == absoluteURL(r).Host
 }
