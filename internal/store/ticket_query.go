@@ -37,7 +37,7 @@ type TicketFilter struct {
 type TimeRange struct{ From, To time.Time }
 
 // TicketOrder sorts a ticket list. Field is one of id, created_at,
-// updated_at, status, priority, subject, due_at, solved_at or relevance.
+// updated_at, status, priority, type, subject, due_at, solved_at or relevance.
 type TicketOrder struct {
 	Field string
 	Desc  bool
@@ -128,6 +128,8 @@ func ticketOrderSQL(o TicketOrder) (string, error) {
 		expr = rankCase("t.status", model.Statuses)
 	case "priority":
 		expr = rankCase("t.priority", model.Priorities)
+	case "type":
+		expr = rankCase("t.type", model.TicketTypes)
 	case "relevance":
 		return "fs.rank DESC, t.id DESC", nil
 	default:

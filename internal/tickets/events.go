@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -58,12 +59,29 @@ func fieldValue(fs []model.FieldValue, id int64) any {
 }
 
 func sameValue(a, b any) bool {
-	as, aok := a.([]string)
-	bs, bok := b.([]string)
+	as, aok := stringList(a)
+	bs, bok := stringList(b)
 	if aok || bok {
 		return aok && bok && slices.Equal(as, bs)
 	}
 	return a == b
+}
+
+// stringList reads a multi-select value: []string when set by this
+// process, []any once read back from the stored JSON. Slices must never
+// reach == (comparing them panics).
+func stringList(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case []string:
+		return x, true
+	case []any:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i] = fmt.Sprint(e)
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 func isEmpty(v any) bool {
