@@ -86,32 +86,11 @@ func (s *Server) respondOrgs(w http.ResponseWriter, r *http.Request, f store.Org
 	body := map[string]any{}
 	var list []*model.Organization
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		if p.Cursor {
-			var after int64
-			if p.After != "" {
-				if _, after, err = decodeCursor(p.After); err != nil {
-					return err
-				}
-			}
-			if list, err = tx.ListOrganizations(f, after, 0, p.Size+1, false); err != nil {
-				return err
-			}
-			hasMore := len(list) > p.Size
-			if hasMore {
-				list = list[:p.Size]
-			}
-			a, b := "", ""
-			if len(list) > 0 {
-				a, b = encodeCursor(0, list[len(list)-1].ID), encodeCursor(0, list[0].ID)
-			}
-			p.cursorLinks(body, hasMore, a, b)
-			return nil
-		}
-		if list, err = tx.ListOrganizations(f, 0, p.offset(), p.Size, false); err != nil {
-			return err
-		}
-		n, err := tx.CountOrganizations(f)
-		p.offsetLinks(body, n, len(list))
+		list, err = pageByID(p, body, func(o *model.Organization) int64 { return o.ID },
+			func(after int64, offset, limit int) ([]*model.Organization, error) {
+				return tx.ListOrganizations(f, after, offset, limit, false)
+			},
+			func() (int64, error) { return tx.CountOrganizations(f) })
 		return err
 	})
 	if err != nil {

@@ -154,3 +154,48 @@ func decodeCursor(s string) (v, id int64, err error) {
 	}
 	return v, id, nil
 }
+
+// pageByID serves one page of a list ordered by id, in either pagination
+// style: list fetches rows after an id (cursor style) or at an offset
+// (offset style); count is asked only for offset style.
+func pageByID[T any](p *pager, body map[string]any, id func(T) int64,
+	list func(afterID int64, offset, limit int) ([]T, error), count func() (int64, error)) ([]T, error) {
+	if p.Cursor {
+		var after int64
+		if p.After != "" {
+			var err error
+			if _, after, err = decodeCursor(p.After); err != nil {
+				return nil, err
+			}
+		}
+		rows, err := list(after, 0, p.Size+1)
+		if err != nil {
+			return nil, err
+		}
+		hasMore := len(rows) > p.Size
+		if hasMore {
+			rows = rows[:p.Size]
+		}
+		a, b := "", ""
+		if len(rows) > 0 {
+			a, b = encodeCursor(0, id(rows[len(rows)-1])), encodeCursor(0, id(rows[0]))
+		}
+		p.cursorLinks(body, hasMore, a, b)
+		return rows, nil
+	}
+	rows, err := list(0, p.offset(), p.Size)
+	if err != nil {
+		return nil, err
+	}
+	n, err := count()
+	p.offsetLinks(body, n, len(rows))
+	return rows, err
+}
+
+// sliceFrom drops the first offset rows of a list fetched from the start.
+func sliceFrom[T any](rows []T, offset int) []T {
+	if offset >= len(rows) {
+		return nil
+	}
+	return rows[offset:]
+}

@@ -444,36 +444,12 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request) error {
 	body := map[string]any{}
 	var list []*model.Comment
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		if p.Cursor {
-			var after int64
-			if p.After != "" {
-				if _, after, err = decodeCursor(p.After); err != nil {
-					return err
-				}
-			}
-			if list, err = tx.Comments(id, publicOnly, after, p.Size+1, desc); err != nil {
-				return err
-			}
-			hasMore := len(list) > p.Size
-			if hasMore {
-				list = list[:p.Size]
-			}
-			a, b := "", ""
-			if len(list) > 0 {
-				a, b = encodeCursor(0, list[len(list)-1].ID), encodeCursor(0, list[0].ID)
-			}
-			p.cursorLinks(body, hasMore, a, b)
-			return nil
-		}
-		all, err := tx.Comments(id, publicOnly, 0, p.offset()+p.Size, desc)
-		if err != nil {
-			return err
-		}
-		if off := p.offset(); off < len(all) {
-			list = all[off:]
-		}
-		n, err := tx.CountComments(id, publicOnly)
-		p.offsetLinks(body, n, len(list))
+		list, err = pageByID(p, body, func(c *model.Comment) int64 { return c.ID },
+			func(after int64, offset, limit int) ([]*model.Comment, error) {
+				rows, err := tx.Comments(id, publicOnly, after, offset+limit, desc)
+				return sliceFrom(rows, offset), err
+			},
+			func() (int64, error) { return tx.CountComments(id, publicOnly) })
 		return err
 	})
 	if err != nil {
@@ -528,40 +504,14 @@ func (s *Server) listAudits(w http.ResponseWriter, r *http.Request) error {
 	var list []*model.Audit
 	comments := map[int64]*model.Comment{}
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		var after int64
-		if p.Cursor && p.After != "" {
-			if _, after, err = decodeCursor(p.After); err != nil {
-				return err
-			}
-		}
-		limit := p.Size + 1
-		if !p.Cursor {
-			limit = p.offset() + p.Size
-		}
-		if list, err = tx.Audits(id, after, limit, desc); err != nil {
+		list, err = pageByID(p, body, func(a *model.Audit) int64 { return a.ID },
+			func(after int64, offset, limit int) ([]*model.Audit, error) {
+				rows, err := tx.Audits(id, after, offset+limit, desc)
+				return sliceFrom(rows, offset), err
+			},
+			func() (int64, error) { return tx.CountAudits(id) })
+		if err != nil {
 			return err
-		}
-		if p.Cursor {
-			hasMore := len(list) > p.Size
-			if hasMore {
-				list = list[:p.Size]
-			}
-			a, b := "", ""
-			if len(list) > 0 {
-				a, b = encodeCursor(0, list[len(list)-1].ID), encodeCursor(0, list[0].ID)
-			}
-			p.cursorLinks(body, hasMore, a, b)
-		} else {
-			if off := p.offset(); off < len(list) {
-				list = list[off:]
-			} else {
-				list = nil
-			}
-			n, err := tx.CountAudits(id)
-			if err != nil {
-				return err
-			}
-			p.offsetLinks(body, n, len(list))
 		}
 		cs, err := tx.Comments(id, false, 0, 0, false)
 		for _, c := range cs {

@@ -138,32 +138,11 @@ func (s *Server) respondUsers(w http.ResponseWriter, r *http.Request, f store.Us
 	body := map[string]any{}
 	var list []*model.User
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		if p.Cursor {
-			var after int64
-			if p.After != "" {
-				if _, after, err = decodeCursor(p.After); err != nil {
-					return err
-				}
-			}
-			if list, err = tx.ListUsers(f, after, 0, p.Size+1, false); err != nil {
-				return err
-			}
-			hasMore := len(list) > p.Size
-			if hasMore {
-				list = list[:p.Size]
-			}
-			a, b := "", ""
-			if len(list) > 0 {
-				a, b = encodeCursor(0, list[len(list)-1].ID), encodeCursor(0, list[0].ID)
-			}
-			p.cursorLinks(body, hasMore, a, b)
-			return nil
-		}
-		if list, err = tx.ListUsers(f, 0, p.offset(), p.Size, false); err != nil {
-			return err
-		}
-		n, err := tx.CountUsers(f)
-		p.offsetLinks(body, n, len(list))
+		list, err = pageByID(p, body, func(u *model.User) int64 { return u.ID },
+			func(after int64, offset, limit int) ([]*model.User, error) {
+				return tx.ListUsers(f, after, offset, limit, false)
+			},
+			func() (int64, error) { return tx.CountUsers(f) })
 		return err
 	})
 	if err != nil {
