@@ -234,6 +234,13 @@ func (a *applier) references(tk *model.Ticket, ch *Change) error {
 		}
 	}
 	if ch.InboxID != nil {
+		if id := *ch.InboxID; id != 0 {
+			if _, err := a.tx.Inbox(id); errors.Is(err, store.ErrNotFound) {
+				a.v.Addf("inbox_id", "InvalidValue", "Inbox: %d does not exist / 受信箱 %d は存在しません", id, id)
+			} else if err != nil {
+				return err
+			}
+		}
 		tk.InboxID = *ch.InboxID
 	}
 	if ch.ProblemID != nil {
@@ -296,11 +303,14 @@ func (a *applier) buildComment(old, tk *model.Ticket, ch *Change) error {
 	if in.HTMLBody != "" {
 		c.HTMLBody = richtext.Sanitize(in.HTMLBody)
 		c.Body = richtext.ToPlain(c.HTMLBody)
+		if ch.FromChannel && strings.TrimSpace(in.Body) != "" {
+			c.Body = strings.TrimRight(strings.ReplaceAll(in.Body, "\r\n", "\n"), " \n\t") // the mail's own plain part
+		}
 	} else {
 		c.Body = strings.TrimRight(strings.ReplaceAll(in.Body, "\r\n", "\n"), " \n\t")
 		c.HTMLBody = richtext.FromPlain(c.Body)
 	}
-	if strings.TrimSpace(c.Body) == "" && len(in.Uploads) == 0 {
+	if strings.TrimSpace(c.Body) == "" && len(in.Uploads) == 0 && len(in.Attachments) == 0 {
 		a.v.Add("comment", "BlankValue", "Comment: body cannot be blank")
 		return nil
 	}
@@ -320,6 +330,7 @@ func (a *applier) buildComment(old, tk *model.Ticket, ch *Change) error {
 			c.Attachments = append(c.Attachments, *at)
 		}
 	}
+	c.Attachments = append(c.Attachments, in.Attachments...)
 	if old == nil {
 		tk.Description = c.Body
 		if tk.Subject == "" {
@@ -393,6 +404,11 @@ func (a *applier) finish(old, tk *model.Ticket, ch *Change) (*Result, error) {
 		}
 	}
 	res := Result{Ticket: tk, Audit: audit, Comment: a.comment}
+	for _, f := range a.s.BeforeCommit {
+		if err := f(a.tx, res); err != nil {
+			return nil, err
+		}
+	}
 	a.s.notify(a.tx, res, old)
 	return &res, nil
 }

@@ -38,6 +38,12 @@ type Change struct {
 	FollowupOf     int64 // new ticket follows up this closed one
 	Metadata       map[string]any
 
+	// FromChannel is set only by channel code (mail), never from API input:
+	// the actor is the customer who wrote, yet the channel may route the
+	// ticket (inbox, group, brand) and add the customer to a thread they
+	// were copied on, which the channel has already verified.
+	FromChannel bool
+
 	// SafeUpdate rejects the update with errs.ErrConflict when the ticket
 	// changed after UpdatedStamp (Zendesk's safe_update).
 	SafeUpdate   bool
@@ -62,7 +68,9 @@ type CommentInput struct {
 	Public   *bool // default: public, except for light agents
 	AuthorID int64
 	Uploads  []string // upload tokens
-	Metadata map[string]any
+	// Attachments already stored (mail): claimed by the comment as they are.
+	Attachments []model.Attachment
+	Metadata    map[string]any
 }
 
 // Result is what a write produced.

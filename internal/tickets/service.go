@@ -21,6 +21,11 @@ type Service struct {
 	// OnChange is called after every committed create or update, in commit
 	// order on the writer; used for live updates, triggers and webhooks.
 	OnChange []func(Result)
+	// BeforeCommit is called at the end of every create or update that
+	// wrote something, inside its transaction; an error rolls the write
+	// back. The outbox uses it to queue a reply mail atomically with the
+	// comment, so a reply is never lost and never queued twice.
+	BeforeCommit []func(tx *store.Tx, r Result) error
 }
 
 // New returns a service over st.
@@ -59,7 +64,11 @@ func (s *Service) CreateTx(tx *store.Tx, actor *model.User, ch Change) (*Result,
 	if actor.Role == model.RoleEndUser {
 		// Customers open tickets for themselves only.
 		ch.RequesterID, ch.Requester, ch.SubmitterID = nil, nil, nil
-		if err := endUserMayChange(ch, true); err != nil {
+		check := ch
+		if ch.FromChannel {
+			check.InboxID, check.GroupID, check.BrandID = nil, nil, nil
+		}
+		if err := endUserMayChange(check, true); err != nil {
 			return nil, err
 		}
 	}
@@ -95,7 +104,7 @@ func (s *Service) UpdateTx(tx *store.Tx, actor *model.User, id int64, ch Change)
 	if err != nil {
 		return nil, err
 	}
-	if !old.DeletedAt.IsZero() || !CanView(actor, old) {
+	if !old.DeletedAt.IsZero() || (!CanView(actor, old) && !ch.FromChannel) {
 		return nil, errs.ErrNotFound
 	}
 	if ch.SafeUpdate && !ch.UpdatedStamp.IsZero() && !ch.UpdatedStamp.Equal(old.UpdatedAt.Truncate(time.Second)) && !ch.UpdatedStamp.Equal(old.UpdatedAt) {
