@@ -63,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return tokenCreate(args[1:], stdout)
 	case "seed":
 		return seedCmd(args, stdout)
+	case "inbox":
+		return inboxCmd(args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

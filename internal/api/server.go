@@ -12,6 +12,7 @@ import (
 
 	"github.com/kizuna-desk/kizuna/internal/auth"
 	"github.com/kizuna-desk/kizuna/internal/blob"
+	"github.com/kizuna-desk/kizuna/internal/secrets"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
 )
@@ -38,6 +39,8 @@ type Server struct {
 	Log     *slog.Logger
 	Config  Config
 	Now     func() time.Time
+	// Secrets seals inbox mail passwords (see inboxes.go); set by the app.
+	Secrets *secrets.Box
 
 	mux     *http.ServeMux
 	limiter *limiter

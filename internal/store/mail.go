@@ -61,7 +61,7 @@ func (t *Tx) UpdateInbox(in *model.Inbox) error {
 func (t *Tx) saveInboxAddresses(in *model.Inbox) error {
 	for i, a := range in.Addresses {
 		in.Addresses[i] = strings.ToLower(strings.TrimSpace(a))
-		if _, err := t.exec("INSERT INTO inbox_addresses (address, inbox_id) VALUES (?, ?)", in.Addresses[i], in.ID); err != nil {
+		if _, err := t.exec("INSERT INTO inbox_addresses (address, inbox_id, position) VALUES (?, ?, ?)", in.Addresses[i], in.ID, i); err != nil {
 			return err
 		}
 	}
@@ -132,7 +132,7 @@ func (t *Tx) loadInboxAddresses(list []*model.Inbox) error {
 	pairs, err := queryAll(t, func(sc scanner) (pair, error) {
 		var p pair
 		return p, sc.Scan(&p.addr, &p.id)
-	}, "SELECT address, inbox_id FROM inbox_addresses WHERE inbox_id IN ("+placeholders(len(ids))+") ORDER BY address", int64Args(ids)...)
+	}, "SELECT address, inbox_id FROM inbox_addresses WHERE inbox_id IN ("+placeholders(len(ids))+") ORDER BY position, address", int64Args(ids)...)
 	for _, p := range pairs {
 		byID[p.id].Addresses = append(byID[p.id].Addresses, p.addr)
 	}
