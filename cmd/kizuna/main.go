@@ -76,16 +76,19 @@ const usage = `Usage:
   kizuna [serve] [--data DIR] [--http ADDR] [--db URL]   run the desk
   kizuna user add --email E --name N --role ROLE [--password P]
   kizuna token create --email E                         print a new API token
+  kizuna inbox add --name N --address A [--brand B]     add a shared inbox; kizuna inbox list
   kizuna seed --tickets N                               fill the database with demo data
   kizuna migrate                                        apply database migrations
   kizuna version
-Every flag has an environment twin: KIZUNA_DATA, KIZUNA_HTTP, KIZUNA_DB.
+Every flag has an environment twin: KIZUNA_DATA, KIZUNA_HTTP, KIZUNA_DB, KIZUNA_SMTP, …
+(kizuna serve --help lists them).
 `
 
 // common holds the flags every command that opens the database shares.
 type common struct {
 	data, db string
 	api      api.Config
+	mail     app.MailConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -94,11 +97,18 @@ func (c *common) register(fs *flag.FlagSet) {
 }
 
 func (c *common) open(ctx context.Context, log *slog.Logger) (*app.App, error) {
-	return app.Open(ctx, app.Config{DataDir: c.data, Database: c.db, API: c.api}, log)
+	return app.Open(ctx, app.Config{DataDir: c.data, Database: c.db, API: c.api, Mail: c.mail}, log)
 }
 
 func envInt(key string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(key)); err == nil {
 		return v
 	}
 	return def
@@ -117,11 +127,27 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	c.register(fs)
 	httpAddr := fs.String("http", envOr("KIZUNA_HTTP", "127.0.0.1:8080"), "HTTP listen address (KIZUNA_HTTP)")
 	rateLimit := fs.Int("rate-limit", envInt("KIZUNA_RATE_LIMIT", api.DefaultConfig.RateLimit), "API requests per minute per user, 0 = unlimited (KIZUNA_RATE_LIMIT)")
+	var m app.MailConfig
+	smtpAddr, ok := os.LookupEnv("KIZUNA_SMTP")
+	if !ok {
+		smtpAddr = "127.0.0.1:2525"
+	}
+	fs.StringVar(&m.SMTP.Addr, "smtp", smtpAddr, "SMTP listener for mail forwarded to the desk; empty disables it (KIZUNA_SMTP)")
+	fs.Int64Var(&m.SMTP.MaxMessageBytes, "smtp-max-bytes", int64(envInt("KIZUNA_SMTP_MAX_BYTES", 30<<20)), "largest accepted message in bytes (KIZUNA_SMTP_MAX_BYTES)")
+	fs.StringVar(&m.SMTP.TLSCertFile, "smtp-tls-cert", os.Getenv("KIZUNA_SMTP_TLS_CERT"), "certificate file for STARTTLS (KIZUNA_SMTP_TLS_CERT)")
+	fs.StringVar(&m.SMTP.TLSKeyFile, "smtp-tls-key", os.Getenv("KIZUNA_SMTP_TLS_KEY"), "key file for STARTTLS (KIZUNA_SMTP_TLS_KEY)")
+	fs.StringVar(&m.SMTP.Hostname, "smtp-hostname", os.Getenv("KIZUNA_SMTP_HOSTNAME"), "name in the SMTP greeting (KIZUNA_SMTP_HOSTNAME)")
+	fs.StringVar(&m.Relay.Addr, "smtp-relay", os.Getenv("KIZUNA_SMTP_RELAY"), "host:port of the SMTP relay for replies of inboxes without their own settings (KIZUNA_SMTP_RELAY)")
+	fs.StringVar(&m.Relay.Username, "smtp-relay-user", os.Getenv("KIZUNA_SMTP_RELAY_USER"), "relay user name (KIZUNA_SMTP_RELAY_USER)")
+	m.Relay.Password = os.Getenv("KIZUNA_SMTP_RELAY_PASSWORD") // env only: flags show up in ps
+	fs.StringVar(&m.Relay.TLS, "smtp-relay-tls", os.Getenv("KIZUNA_SMTP_RELAY_TLS"), "starttls, tls, none, or empty for STARTTLS when offered (KIZUNA_SMTP_RELAY_TLS)")
+	fs.DurationVar(&m.UndoSend, "undo-send", envDuration("KIZUNA_UNDO_SEND", 0), "how long a sent reply can be recalled; default 10s, negative = none (KIZUNA_UNDO_SEND)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	c.api = api.DefaultConfig
 	c.api.RateLimit = *rateLimit
+	c.mail = m
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -143,17 +169,32 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	log.Info("kizuna listening", "http", "http://"+ln.Addr().String(), "database", a.Store.Dialect(), "data", c.data, "version", version)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		if err := a.Run(workCtx); err != nil {
+			errc <- err
+		}
+	}()
+	var runErr error
 	select {
-	case err := <-errc:
-		return err
+	case runErr = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	stopWork()
+	<-workDone
+	if runErr != nil && !errors.Is(runErr, http.ErrServerClosed) {
+		return runErr
+	}
+	return err
 }
 
 func migrate(args []string, stdout io.Writer) error {

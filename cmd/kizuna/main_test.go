@@ -48,7 +48,7 @@ func TestCommandContract(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			data := t.TempDir()
-			env := append(os.Environ(), "KIZUNA_DATA="+data, "KIZUNA_DB=", "KIZUNA_ADMIN_EMAIL=", "KIZUNA_ADMIN_PASSWORD=")
+			env := append(os.Environ(), "KIZUNA_DATA="+data, "KIZUNA_DB=", "KIZUNA_ADMIN_EMAIL=", "KIZUNA_ADMIN_PASSWORD=", "KIZUNA_SMTP=127.0.0.1:0")
 			if dialect == "postgres" {
 				env = append(env, "KIZUNA_DB="+storetest.PostgresURL(t))
 			}

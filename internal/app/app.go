@@ -10,12 +10,17 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kizuna-desk/kizuna/internal/api"
 	"github.com/kizuna-desk/kizuna/internal/auth"
 	"github.com/kizuna-desk/kizuna/internal/blob"
+	"github.com/kizuna-desk/kizuna/internal/inbound"
+	"github.com/kizuna-desk/kizuna/internal/mail"
 	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/outbound"
+	"github.com/kizuna-desk/kizuna/internal/secrets"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
 	"github.com/kizuna-desk/kizuna/internal/users"
@@ -26,6 +31,7 @@ type Config struct {
 	DataDir  string // database (SQLite), blobs, keys
 	Database string // "" = embedded SQLite; postgres://… = PostgreSQL
 	API      api.Config
+	Mail     MailConfig
 }
 
 // App is a running desk without its listeners.
@@ -37,6 +43,13 @@ type App struct {
 	Blobs   *blob.Store
 	API     *api.Server
 	Log     *slog.Logger
+	Secrets *secrets.Box
+
+	MailProcessor *mail.Processor
+	MailWorker    *inbound.Worker
+	Spool         *inbound.Spool
+	Outbox        *outbound.Outbox
+	smtpAddr      atomic.Value // string, set by Run
 }
 
 // Open connects to the database (running migrations) and builds services.
@@ -53,8 +66,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Store: st, Tickets: tickets.New(st), Auth: auth.New(st), Blobs: blobs, Log: log}
+	box, err := secrets.Open(cfg.DataDir)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Store: st, Tickets: tickets.New(st), Auth: auth.New(st), Blobs: blobs, Log: log, Secrets: box}
 	a.API = api.New(st, a.Tickets, a.Auth, blobs, log, cfg.API)
+	a.API.Secrets = box
+	a.wireMail()
 	return a, nil
 }
 

@@ -113,8 +113,10 @@ func (o *Outbox) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if err != nil {
 		return err
 	}
-	if !author.IsStaff() {
-		return nil // the customer's own words are not mailed back to them
+	if !author.IsStaff() || c.Via == "email" {
+		// The customer's own words are not mailed back to them, and an
+		// agent who wrote by mail has already sent that mail themselves.
+		return nil
 	}
 	requester, err := tx.User(tk.RequesterID)
 	if err != nil || requester.Email == "" {
@@ -145,6 +147,12 @@ func (o *Outbox) Enqueue(tx *store.Tx, tk *model.Ticket, c *model.Comment) (*mod
 	if err != nil {
 		return nil, err
 	}
+	return o.queue(tx, reply, now, next, source)
+}
+
+// queue composes reply, stores the raw mail and queues it to go at next.
+func (o *Outbox) queue(tx *store.Tx, reply *Reply, now, next time.Time, source string) (*model.MailMessage, error) {
+	tk, c := reply.Ticket, reply.Comment
 	reply.Date = now
 	raw, msgID, err := Compose(reply, o.Blobs)
 	if err != nil {
