@@ -19,6 +19,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/outbound"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/tickets"
 )
 
 // clock is a fake clock the outbox reads.
@@ -58,7 +59,8 @@ type env struct {
 func setup(t *testing.T, d *apptest.Desk, legacy string) *env {
 	e := &env{t: t, d: d, clock: newClock(), cap: startCapture(t)}
 	e.box = newOutbox(d.App.Store, d, e.clock)
-	d.App.Tickets.BeforeCommit = append(d.App.Tickets.BeforeCommit, e.box.BeforeCommit)
+	// Replace the desk's own outbox: this test drives one it configured itself.
+	d.App.Tickets.BeforeCommit = []func(*store.Tx, tickets.Result) error{e.box.BeforeCommit}
 	now := time.Now().UTC()
 	e.write(func(tx *store.Tx) error {
 		b, err := tx.DefaultBrand()
