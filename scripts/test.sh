@@ -27,6 +27,8 @@ fi
 export KIZUNA_TEST_POSTGRES="${KIZUNA_TEST_POSTGRES:-$KIZUNA_PG_DEFAULT_URL}"
 export KIZUNA_REQUIRE_POSTGRES="${KIZUNA_REQUIRE_POSTGRES:-1}"
 export KIZUNA_REQUIRE_NODE="${KIZUNA_REQUIRE_NODE:-1}"
+export KIZUNA_REQUIRE_PYTHON="${KIZUNA_REQUIRE_PYTHON:-1}"
+export KIZUNA_REQUIRE_DOVECOT="${KIZUNA_REQUIRE_DOVECOT:-1}"
 
 command -v go >/dev/null || die "go not found (expected in /usr/local/go/bin)"
 
@@ -67,4 +69,4 @@ for a in "$@"; do
 	esac
 done
 # exec: go test's own output and exit status are the result.
-exec go test -race -count=1 "${pkgs[@]}" "$@"
+exec go test -race -count=1 -timeout 30m "${pkgs[@]}" "$@"

@@ -53,9 +53,13 @@ func HashSecret(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// PasswordCost is bcrypt's work factor for new password hashes. Tests lower
+// it (apptest); production keeps bcrypt's default.
+var PasswordCost = bcrypt.DefaultCost
+
 // HashPassword hashes a password a person chose.
 func HashPassword(pw string) (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), PasswordCost)
 	return string(b), err
 }
 

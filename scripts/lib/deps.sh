@@ -11,7 +11,8 @@ KIZUNA_NEEDS=(
 	need_cc
 	need_postgres
 	need_node
-	# need_dovecot   # later: IMAP tests
+	need_dovecot
+	need_python
 	# need_chromium  # later: browser tests
 )
 
@@ -30,8 +31,15 @@ need_postgres() {
 # with a NodeSource nodejs, which our machines ship.
 need_node() { command -v node >/dev/null || echo nodejs npm; }
 
+# The IMAP poller's tests start their own throwaway Dovecot (own config,
+# own port); the system service is not used.
+need_dovecot() { [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null || echo dovecot-imapd; }
+
+# The mail corpus is written by Python's own email package, so our parser is
+# checked against a mail library that is not ours.
+need_python() { command -v python3 >/dev/null || echo python3; }
+
 # Later additions, not installed yet:
-# need_dovecot() { command -v dovecot >/dev/null || echo dovecot-imapd; }
 # need_chromium() { command -v chromium >/dev/null || echo chromium chromium-driver; }
 
 # missing_pkgs PKG... prints those not installed.
@@ -66,6 +74,12 @@ ensure_deps() {
 		pg_lsclusters --no-header | while read -r ver name _port status _; do
 			if [ "$status" = online ]; then as_root pg_ctlcluster "$ver" "$name" stop; fi
 		done
+	fi
+
+	# Likewise Debian's dovecot service: the tests run their own instance, and
+	# a system one left on 143/993 would only be in the way.
+	if [[ " ${pkgs[*]} " == *" dovecot-imapd "* ]] && [ -f /run/dovecot/master.pid ]; then
+		as_root doveadm stop 2>/dev/null || true
 	fi
 	return 0
 }

@@ -14,11 +14,18 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/kizuna-desk/kizuna/internal/api"
 	"github.com/kizuna-desk/kizuna/internal/app"
+	"github.com/kizuna-desk/kizuna/internal/auth"
 	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/store/storetest"
 )
+
+// Password hashing at bcrypt's default cost takes most of a desk's start-up
+// under the race detector; tests need the behaviour, not the strength.
+func init() { auth.PasswordCost = bcrypt.MinCost }
 
 // Desk is a running desk with a few users and their API tokens.
 type Desk struct {
