@@ -80,12 +80,22 @@ func Create(tx *store.Tx, u *model.User, now time.Time) error {
 	}
 	if err := tx.InsertUser(u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return errs.Invalidf("email", "DuplicateValue", "Email: %s is already being used by another user", u.Email)
+			return duplicateEmail{errs.Invalidf("email", "DuplicateValue", "Email: %s is already being used by another user", u.Email).(*errs.Invalid)}
 		}
 		return err
 	}
 	return nil
 }
+
+// duplicateEmail is the validation error for an email already taken; it
+// also matches errDuplicateEmail so FindOrCreate can tell it apart.
+type duplicateEmail struct{ *errs.Invalid }
+
+var errDuplicateEmail = errors.New("duplicate email")
+
+func (d duplicateEmail) Is(target error) bool { return target == errDuplicateEmail }
+
+func (d duplicateEmail) Unwrap() error { return d.Invalid }
 
 // FindOrCreate returns the user with this email, creating an end-user when
 // none exists — how a customer's first mail or form post becomes a person.
@@ -102,7 +112,16 @@ func FindOrCreate(tx *store.Tx, name, email, locale string, now time.Time) (*mod
 		return nil, err
 	}
 	u = &model.User{Name: name, Email: email, Role: model.RoleEndUser, Locale: locale}
-	if err := Create(tx, u, now); err != nil {
+	// Two first mails from one new customer can race to create them: the
+	// loser's insert fails on the unique email, and the winner's user is
+	// there to be read (PostgreSQL needs the savepoint to go on after it).
+	err = tx.Savepoint(func() error { return Create(tx, u, now) })
+	if errors.Is(err, errDuplicateEmail) {
+		if existing, rerr := tx.UserByEmail(email); rerr == nil {
+			return existing, nil
+		}
+	}
+	if err != nil {
 		var inv *errs.Invalid
 		if errors.As(err, &inv) {
 			// report the problem against the ticket's requester
