@@ -37,6 +37,8 @@ type mailSettingsJSON struct {
 	PasswordSet bool   `json:"password_set"`
 	Mailbox     string `json:"mailbox,omitempty"`
 	FromName    string `json:"from_name,omitempty"`
+	Processed   string `json:"processed_mailbox,omitempty"`
+	Insecure    bool   `json:"insecure,omitempty"`
 }
 
 type inboxJSON struct {
@@ -60,11 +62,13 @@ type inboxJSON struct {
 func presentSettings(m map[string]any, incoming bool) mailSettingsJSON {
 	out := mailSettingsJSON{Host: inboxes.String(m, inboxes.KeyHost), TLS: inboxes.String(m, inboxes.KeyTLS),
 		Username: inboxes.String(m, inboxes.KeyUsername), PasswordSet: inboxes.PasswordSet(m)}
+	out.Insecure, _ = m[inboxes.KeyInsecure].(bool)
 	if p, err := strconv.ParseInt(inboxes.String(m, inboxes.KeyPort), 10, 64); err == nil {
 		out.Port = &p
 	}
 	if incoming {
 		out.Type, out.Mailbox = inboxes.String(m, inboxes.KeyType), inboxes.String(m, inboxes.KeyMailbox)
+		out.Processed = inboxes.String(m, inboxes.KeyProcessedMailbox)
 	} else {
 		out.FromName = inboxes.String(m, inboxes.KeyFromName)
 	}
@@ -134,6 +138,9 @@ type settingsInput struct {
 	Password optString `json:"password"`
 	Mailbox  optString `json:"mailbox"`
 	FromName optString `json:"from_name"`
+	// IMAP only: where stored mail is moved, and no certificate check.
+	ProcessedMailbox optString `json:"processed_mailbox"`
+	Insecure         *bool     `json:"insecure"`
 }
 
 func (si *settingsInput) settings() *inboxes.Settings {
@@ -141,7 +148,8 @@ func (si *settingsInput) settings() *inboxes.Settings {
 		return nil
 	}
 	return &inboxes.Settings{Type: si.Type.ptr(), Host: si.Host.ptr(), Port: si.Port.ptr(), TLS: si.TLS.ptr(), Username: si.Username.ptr(),
-		Password: si.Password.ptr(), Mailbox: si.Mailbox.ptr(), FromName: si.FromName.ptr()}
+		Password: si.Password.ptr(), Mailbox: si.Mailbox.ptr(), FromName: si.FromName.ptr(),
+		ProcessedMailbox: si.ProcessedMailbox.ptr(), Insecure: si.Insecure}
 }
 
 func (s *Server) decodeInbox(w http.ResponseWriter, r *http.Request) (inboxes.Input, error) {

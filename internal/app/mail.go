@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kizuna-desk/kizuna/internal/imappoll"
 	"github.com/kizuna-desk/kizuna/internal/inbound"
 	"github.com/kizuna-desk/kizuna/internal/mail"
 	"github.com/kizuna-desk/kizuna/internal/outbound"
@@ -15,10 +16,11 @@ import (
 
 // MailConfig is the email channel's operator settings.
 type MailConfig struct {
-	SMTP     smtpd.Config   // Kizuna's own listener for forwarded mail; Addr "" disables it
-	Relay    outbound.Relay // where replies go for inboxes without their own SMTP settings
-	UndoSend time.Duration  // how long a reply can be recalled; 0 = default, negative = none
-	AckLimit int            // auto-acknowledgements per sender per hour; 0 = 3
+	SMTP     smtpd.Config    // Kizuna's own listener for forwarded mail; Addr "" disables it
+	Relay    outbound.Relay  // where replies go for inboxes without their own SMTP settings
+	UndoSend time.Duration   // how long a reply can be recalled; 0 = default, negative = none
+	AckLimit int             // auto-acknowledgements per sender per hour; 0 = 3
+	IMAP     imappoll.Config // polling of IMAP inboxes; zero values take the defaults
 }
 
 // wireMail builds the email channel: processing of stored mail into tickets,
@@ -67,8 +69,8 @@ func (a *App) afterMail(p mail.Processed, acks *mail.AckLimiter) {
 	}
 }
 
-// Run starts the background work — the SMTP listener, the inbound worker
-// and the outbox — and blocks until ctx ends, then stops them.
+// Run starts the background work — the SMTP listener, the IMAP pollers, the
+// inbound worker and the outbox — and blocks until ctx ends, then stops them.
 func (a *App) Run(ctx context.Context) error {
 	var listener *smtpd.Server
 	if a.Config.Mail.SMTP.Addr != "" {
@@ -83,7 +85,11 @@ func (a *App) Run(ctx context.Context) error {
 		a.Log.Info("SMTP listener ready", "smtp", listener.Addr())
 	}
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		a.imapManager().Run(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := a.MailWorker.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -104,6 +110,19 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// imapManager polls every active IMAP inbox, following inbox changes.
+func (a *App) imapManager() *imappoll.Manager {
+	cfg := a.Config.Mail.IMAP
+	if cfg.MaxBytes <= 0 { // the same limit as mail forwarded over SMTP
+		cfg.MaxBytes = a.Config.Mail.SMTP.MaxMessageBytes
+	}
+	m := &imappoll.Manager{Store: a.Store, Spool: a.Spool, Log: a.Log, Config: cfg}
+	if a.Secrets != nil {
+		m.Open = a.Secrets.Open
+	}
+	return m
 }
 
 // SMTPAddr is the SMTP listener's address once Run has started it, else "".

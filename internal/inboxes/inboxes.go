@@ -24,6 +24,8 @@ type Sealer interface{ Seal(plaintext string) string }
 type Settings struct {
 	Type, Host, TLS, Username, Password, Mailbox, FromName *string
 	Port                                                   *int64
+	ProcessedMailbox                                       *string // IMAP: move stored mail there instead of flagging it \Seen
+	Insecure                                               *bool   // skip TLS certificate checks (self-signed servers)
 }
 
 // Input is a requested create or update; nil fields stay as they are.
@@ -40,6 +42,7 @@ type Input struct {
 const (
 	KeyType, KeyHost, KeyPort, KeyTLS                 = "type", "host", "port", "tls"
 	KeyUsername, KeyPassword, KeyMailbox, KeyFromName = "username", "password", "mailbox", "from_name"
+	KeyProcessedMailbox, KeyInsecure                  = "processed_mailbox", "insecure"
 )
 
 // Create stores a new inbox; admins only.
@@ -243,6 +246,7 @@ func settings(v *errs.Invalid, field string, cur map[string]any, in *Settings, b
 	if incoming {
 		str(KeyType, in.Type)
 		str(KeyMailbox, in.Mailbox)
+		str(KeyProcessedMailbox, in.ProcessedMailbox)
 		if t, _ := m[KeyType].(string); t == "" {
 			m[KeyType] = "forwarding"
 		} else if t != "forwarding" && t != "imap" {
@@ -270,6 +274,13 @@ func settings(v *errs.Invalid, field string, cur map[string]any, in *Settings, b
 			v.Add(field+".port", "InvalidValue", "Port: must be between 1 and 65535 / ポート番号が正しくありません")
 		default:
 			m[KeyPort] = float64(p) // as it reads back from JSON
+		}
+	}
+	if in.Insecure != nil {
+		if *in.Insecure {
+			m[KeyInsecure] = true
+		} else {
+			delete(m, KeyInsecure)
 		}
 	}
 	if in.Password != nil {
