@@ -17,6 +17,13 @@ const maxTokenBytes = 200
 // ＡＢＣ compare equal to カタカナ, ポイント and abc. NFKC is applied again
 // after folding because folding can produce unnormalised sequences.
 func Normalize(s string) string {
+	if n, ok := normalizeFast(s); ok {
+		return n
+	}
+	return normalizeSlow(s)
+}
+
+func normalizeSlow(s string) string {
 	// A cases.Caser is stateful, so make one per call.
 	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s)))
 }
@@ -43,8 +50,12 @@ type run struct {
 // ASCII punctuation. Variation selectors and zero-width characters are
 // dropped without splitting.
 func IndexTokens(s string) []string {
+	n := Normalize(s)
+	if out, ok := appendIndexTokens(nil, n); ok {
+		return out
+	}
 	var out []string
-	for _, r := range segment(Normalize(s)) {
+	for _, r := range segment(n) {
 		out = appendRunTokens(out, r, false)
 	}
 	return out

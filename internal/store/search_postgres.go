@@ -17,8 +17,16 @@ var tsvTables = [...]struct{ table, key string }{
 	docOrganization: {"organization_search", "organization_id"},
 }
 
-func (tsvIndexer) index(t *Tx, kind docKind, id int64, sections []string) error {
+func (x tsvIndexer) index(t *Tx, kind docKind, id int64, sections []string) error {
 	tt := tsvTables[kind]
+	_, err := t.exec(fmt.Sprintf(`INSERT INTO %s (%s, tsv) VALUES (?, CAST(? AS tsvector))
+		ON CONFLICT (%s) DO UPDATE SET tsv = EXCLUDED.tsv`, tt.table, tt.key, tt.key), id, x.docValues(kind, sections)[0])
+	return err
+}
+
+// docValues returns the tsvector literal of a document, in a list for
+// symmetry with the SQLite indexer.
+func (tsvIndexer) docValues(kind docKind, sections []string) []any {
 	secs := make([]search.Section, len(sections))
 	for i, s := range sections {
 		secs[i] = search.Section{Text: s, Weight: 'D'}
@@ -26,9 +34,7 @@ func (tsvIndexer) index(t *Tx, kind docKind, id int64, sections []string) error 
 	if kind == docTicket && len(secs) > 0 {
 		secs[0].Weight = 'A' // the subject
 	}
-	_, err := t.exec(fmt.Sprintf(`INSERT INTO %s (%s, tsv) VALUES (?, CAST(? AS tsvector))
-		ON CONFLICT (%s) DO UPDATE SET tsv = EXCLUDED.tsv`, tt.table, tt.key, tt.key), id, search.TSVector(secs...))
-	return err
+	return []any{search.TSVector(secs...)}
 }
 
 func (tsvIndexer) unindex(t *Tx, kind docKind, id int64) error {

@@ -13,25 +13,40 @@ type ftsIndexer struct{}
 
 var ftsTables = [...]string{docTicket: "ticket_fts", docUser: "user_fts", docOrganization: "organization_fts"}
 
-func (ftsIndexer) index(t *Tx, kind docKind, id int64, sections []string) error {
+func (f ftsIndexer) index(t *Tx, kind docKind, id int64, sections []string) error {
+	if t.deferIndex(kind, id, sections) { // grouped write: see index_defer.go
+		return nil
+	}
 	table := ftsTables[kind]
 	if _, err := t.exec("DELETE FROM "+table+" WHERE rowid = ?", id); err != nil {
 		return err
 	}
-	args := []any{id}
-	cols := "rowid"
-	if kind == docTicket {
-		cols += ", subject, body"
-		args = append(args, search.FTS5Document(sections[0]), search.FTS5Document(sections[1:]...))
-	} else {
-		cols += ", doc"
-		args = append(args, search.FTS5Document(sections...))
-	}
-	_, err := t.exec("INSERT INTO "+table+" ("+cols+") VALUES ("+placeholders(len(args))+")", args...)
+	vals := append([]any{id}, f.docValues(kind, sections)...)
+	_, err := t.exec("INSERT INTO "+table+" (rowid, "+ftsCols(kind)+") VALUES ("+placeholders(len(vals))+")", vals...)
 	return err
 }
 
+// ftsCols are the indexed columns of a kind's table: tickets weigh the
+// subject apart from the conversation.
+func ftsCols(kind docKind) string {
+	if kind == docTicket {
+		return "subject, body"
+	}
+	return "doc"
+}
+
+// docValues returns the values of ftsCols for a document.
+func (ftsIndexer) docValues(kind docKind, sections []string) []any {
+	if kind == docTicket {
+		return []any{search.FTS5Document(sections[0]), search.FTS5Document(sections[1:]...)}
+	}
+	return []any{search.FTS5Document(sections...)}
+}
+
 func (ftsIndexer) unindex(t *Tx, kind docKind, id int64) error {
+	if t.deferIndex(kind, id, nil) {
+		return nil
+	}
 	_, err := t.exec("DELETE FROM "+ftsTables[kind]+" WHERE rowid = ?", id)
 	return err
 }

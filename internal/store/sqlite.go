@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -69,7 +70,14 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &DB{writer: writer, reader: reader, d: sqliteDialect{ftsIndexer{}}}, nil
+	// Each reader keeps its own page cache; closing readers idle for a
+	// minute hands that memory back, so an idle desk stays small after a
+	// burst of searches.
+	reader.SetConnMaxIdleTime(time.Minute)
+	d := sqliteDialect{ftsIndexer{}}
+	db := &DB{writer: writer, reader: reader, d: d, writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
+	db.commit = newCommitter(writer, d, db.writerStmts)
+	return db, nil
 }
 
 func (sqliteDialect) name() string { return "sqlite" }

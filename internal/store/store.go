@@ -33,6 +33,10 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	d      dialect
+	// SQLite only (nil for PostgreSQL): writes grouped into shared
+	// transactions, and prepared statements per pool.
+	commit                   *committer
+	writerStmts, readerStmts *stmtCache
 }
 
 // dialect is everything that differs between SQLite and PostgreSQL.
@@ -79,6 +83,11 @@ func (db *DB) Dialect() string { return db.d.name() }
 
 // Close closes all connections.
 func (db *DB) Close() error {
+	if db.commit != nil {
+		db.commit.close()
+		db.writerStmts.close()
+		db.readerStmts.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		if rerr := db.reader.Close(); err == nil {
@@ -90,20 +99,32 @@ func (db *DB) Close() error {
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: true}, fn)
+	return db.run(ctx, db.reader, db.readerStmts, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
 // Write runs fn in a read-write transaction and commits it if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.writer, nil, fn)
+	if db.commit != nil {
+		return db.commit.write(ctx, fn) // see group_commit.go
+	}
+	return db.run(ctx, db.writer, nil, nil, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(*Tx) error) error {
+	if stmts != nil {
+		defer stmts.prepare()
+	}
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: stmts}
+	defer func() {
+		if v := recover(); v != nil { // don't leave the transaction (and its connection) open
+			_ = sqlTx.Rollback()
+			panic(v)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

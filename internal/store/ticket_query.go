@@ -82,6 +82,9 @@ func (t *Tx) ListTickets(f TicketFilter, order TicketOrder, page Page) ([]*model
 		order.Field = "updated_at"
 		order.Desc = true
 	}
+	if order.Field == "relevance" {
+		return t.listByRelevance(f, w, page) // see relevance.go
+	}
 	orderSQL, err := ticketOrderSQL(order)
 	if err != nil {
 		return nil, err
@@ -110,6 +113,9 @@ func (t *Tx) ListTickets(f TicketFilter, order TicketOrder, page Page) ([]*model
 // CountTickets counts tickets matching f.
 func (t *Tx) CountTickets(f TicketFilter) (int64, error) {
 	w := t.ticketWhere(f)
+	if n, ok, err := t.countTextOnly(f, w); ok || err != nil {
+		return n, err // see relevance.go
+	}
 	return t.count("SELECT COUNT(*) FROM tickets t"+w.join+w.sql(), append(w.joinArgs, w.args...)...)
 }
 

@@ -17,6 +17,8 @@ type Tx struct {
 	tx          *sql.Tx
 	d           dialect
 	afterCommit []func()
+	stmts       *stmtCache // nil: run every query unprepared
+	indexQueue  *[]indexOp // non-nil: full-text changes wait for the group's end
 }
 
 // AfterCommit registers f to run once the transaction has committed, e.g. to
@@ -27,21 +29,42 @@ func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 func (t *Tx) Context() context.Context { return t.ctx }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(t.ctx, t.d.rebind(query), args...)
+	q := t.d.rebind(query)
+	if st := t.stmt(q); st != nil {
+		res, err := st.ExecContext(t.ctx, args...)
+		return res, t.wrap(err)
+	}
+	res, err := t.tx.ExecContext(t.ctx, q, args...)
 	return res, t.wrap(err)
 }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(t.ctx, t.d.rebind(query), args...)
+	q := t.d.rebind(query)
+	if st := t.stmt(q); st != nil {
+		rows, err := st.QueryContext(t.ctx, args...)
+		return rows, t.wrap(err)
+	}
+	rows, err := t.tx.QueryContext(t.ctx, q, args...)
 	return rows, t.wrap(err)
 }
 
 func (t *Tx) queryRow(query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, t.d.rebind(query), args...)
+	q := t.d.rebind(query)
+	if st := t.stmt(q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
 // insert runs an INSERT … RETURNING id (both dialects support RETURNING).
 func (t *Tx) insert(query string, args ...any) (int64, error) {
+	if _, ok := t.d.(lastInsertIDer); ok {
+		res, err := t.exec(query, args...) // see stmt_cache.go
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	if err := t.queryRow(query+" RETURNING id", args...).Scan(&id); err != nil {
 		return 0, t.wrap(err)

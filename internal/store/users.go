@@ -99,7 +99,12 @@ func (t *Tx) UpdateUser(u *model.User) error {
 }
 
 func (t *Tx) indexUser(u *model.User) error {
-	return t.d.index(t, docUser, u.ID, []string{u.Name, u.Email, u.Phone, u.ExternalID, u.Alias, u.Details, u.Notes, strings.Join(u.Tags, " ")})
+	return t.d.index(t, docUser, u.ID, userSections(u))
+}
+
+// userSections is what a user's search document is made of.
+func userSections(u *model.User) []string {
+	return []string{u.Name, u.Email, u.Phone, u.ExternalID, u.Alias, u.Details, u.Notes, strings.Join(u.Tags, " ")}
 }
 
 // DeleteUser removes a user who has no tickets.

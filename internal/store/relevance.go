@@ -1,0 +1,145 @@
+package store
+
+import (
+	"cmp"
+	"errors"
+	"math"
+	"slices"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/search"
+)
+
+// Relevance order without ranking every match. A common word matches tens
+// of thousands of tickets in a big desk, and ranking them all (SQLite's
+// bm25 must also count every match of each phrase for its IDF; PostgreSQL
+// reads every matching document) takes hundreds of milliseconds. So the
+// store ranks only the relevanceWindow most recent matches that pass the
+// filters:
+//
+//   - up to relevanceWindow matches: all of them are ranked, newest first
+//     among equals;
+//   - more: the first relevanceWindow results are those most recent matches
+//     in relevance order, and later pages continue with the older matches,
+//     newest first. Every match is still reachable by paging.
+//
+// Finding the window walks the index from the newest ticket down and stops
+// early; its cost depends on the window, not the desk's size. The score is
+// the dialect's (relevance_*.go): SQLite counts the query's words found in
+// the subject (a cheap index lookup, unlike bm25); PostgreSQL uses ts_rank,
+// which weighs subject matches higher.
+var relevanceWindow = 1000 // a variable only so tests can shrink it
+
+// windowRanker scores a window of matching tickets; higher is better.
+type windowRanker interface {
+	windowScores(t *Tx, q search.TextQuery, ids []int64) (map[int64]float64, error)
+}
+
+func (t *Tx) listByRelevance(f TicketFilter, w *where, page Page) ([]*model.Ticket, error) {
+	if page.After != nil {
+		return nil, errors.New("relevance order cannot be paged with a cursor")
+	}
+	sub, subArgs := t.d.matchSQL(docTicket, f.Text)
+	// CROSS JOIN keeps SQLite walking the full-text index in id order
+	// instead of probing it once per ticket.
+	base := "SELECT t.id FROM (" + sub + ") fs CROSS JOIN tickets t WHERE fs.doc_id = t.id"
+	for _, p := range w.parts {
+		base += " AND " + p
+	}
+	args := append(slices.Clone(subArgs), w.args...)
+	ids, err := t.ids(base+" ORDER BY fs.doc_id DESC LIMIT ?", append(args, relevanceWindow+1)...)
+	if err != nil {
+		return nil, err
+	}
+	full := len(ids) > relevanceWindow
+	if full {
+		ids = ids[:relevanceWindow]
+	}
+	scores, err := t.d.(windowRanker).windowScores(t, f.Text, ids)
+	if err != nil {
+		return nil, err
+	}
+	ranked := slices.Clone(ids) // newest first, so a stable sort keeps that among equals
+	slices.SortStableFunc(ranked, func(a, b int64) int { return cmp.Compare(scores[b], scores[a]) })
+
+	// Positions [start, end) of the whole order: the ranked window first,
+	// then (when the window is full) the older matches.
+	start, end, unbounded := page.Offset, page.Offset+page.Limit, page.Limit <= 0
+	var out []int64
+	if start < len(ranked) {
+		if unbounded || end > len(ranked) {
+			out = slices.Clone(ranked[start:])
+		} else {
+			out = slices.Clone(ranked[start:end])
+		}
+	}
+	if full && (unbounded || end > relevanceWindow) {
+		q := base + " AND fs.doc_id < ? ORDER BY fs.doc_id DESC"
+		more := append(args, ids[len(ids)-1])
+		skip := max(0, start-relevanceWindow)
+		limit := int64(math.MaxInt64) // no LIMIT ALL in SQLite, no LIMIT -1 in PostgreSQL
+		if !unbounded {
+			limit = int64(end - max(start, relevanceWindow))
+		}
+		q += " LIMIT ? OFFSET ?"
+		more = append(more, limit, skip)
+		older, err := t.ids(q, more...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, older...)
+	}
+	return t.ticketsInOrder(out)
+}
+
+func (t *Tx) ids(q string, args ...any) ([]int64, error) {
+	return queryAll(t, func(sc scanner) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
+	}, q, args...)
+}
+
+// ticketsInOrder loads tickets by id, in the order given.
+func (t *Tx) ticketsInOrder(ids []int64) ([]*model.Ticket, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := queryAll(t, scanTicket, "SELECT "+ticketCols+" FROM tickets t WHERE t.id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(list, func(a, b *model.Ticket) int { return pos[a.ID] - pos[b.ID] })
+	return list, nil
+}
+
+// positiveClauses are the clauses a document must match.
+func positiveClauses(q search.TextQuery) []search.Clause {
+	var out []search.Clause
+	for _, c := range q.Clauses {
+		if !c.Negate && len(c.Tokens) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// countTextOnly counts live tickets matching a text-only filter (the
+// common search) without looking up every matching ticket: all matches
+// in the index, less the matching soft-deleted tickets, which the
+// tickets_deleted partial index lists. ok is false for other filters.
+func (t *Tx) countTextOnly(f TicketFilter, w *where) (n int64, ok bool, err error) {
+	if f.Deleted || w.join == "" || len(w.parts) != 1 {
+		return 0, false, nil // the one part is "t.deleted_at IS NULL"
+	}
+	sub, args := t.d.matchSQL(docTicket, f.Text)
+	all, err := t.count("SELECT COUNT(*) FROM ("+sub+") fs", args...)
+	if err != nil {
+		return 0, true, err
+	}
+	deleted, err := t.count("SELECT COUNT(*) FROM tickets t CROSS JOIN ("+sub+") fs WHERE t.deleted_at IS NOT NULL AND fs.doc_id = t.id", args...)
+	return all - deleted, true, err
+}
