@@ -27,7 +27,19 @@ var (
 	benchOnce sync.Once
 	benchDesk *store.DB
 	benchErr  error
+	benchDir  string // a temporary desk to remove at the end
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDesk != nil {
+		benchDesk.Close()
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 func benchDB(b *testing.B) *store.DB {
 	b.Helper()
@@ -50,6 +62,7 @@ func benchDB(b *testing.B) *store.DB {
 			benchErr = err
 			return
 		}
+		benchDir = dir
 		if benchDesk, benchErr = store.Open(ctx, "", dir); benchErr == nil {
 			_, benchErr = seed.Run(ctx, benchDesk, seed.Options{Tickets: n, Seed: 1, Until: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
 		}

@@ -83,6 +83,18 @@ func (sqliteDialect) nextIDs(t *Tx, table string, n int) ([]int64, error) {
 	return ids, nil
 }
 
+// steadyMerge is set after a bulk load. After 'optimize' a bulk-loaded index is one big segment a
+// few levels up (see bulkFTSConfig), far bigger than FTS5 expects at that
+// level. With the default automerge=4, a few thousand small writes later
+// that level holds four segments and FTS5 starts merging the whole index
+// into them, a few pages per write for tens of thousands of writes (we saw
+// creates drop from ~300/s to ~85/s on a million tickets). automerge=16
+// makes a level wait for 16 segments, pushing that merge back by a factor
+// of 4 per level (16^5 instead of 4^5 flushes for level 5), and
+// crisismerge=64 keeps FTS5's blocking emergency merge for real pile-ups.
+// The cost is more, smaller segments for queries to visit.
+var steadyMerge = [][2]any{{"automerge", 16}, {"crisismerge", 64}}
+
 // finishBulk merges each full-text index into one segment (a minute for a
 // million tickets), gathers statistics for the planner (a full ANALYZE: a
 // few seconds; sampled statistics mislead it, e.g. into filtering a view by
@@ -94,12 +106,17 @@ func (sqliteDialect) finishBulk(ctx context.Context, db *DB) error {
 		return err
 	}
 	defer conn.Close()
-	var queries []string
 	for _, table := range ftsTables {
-		queries = append(queries, "INSERT INTO "+table+" ("+table+") VALUES ('optimize')")
+		if _, err := conn.ExecContext(ctx, "INSERT INTO "+table+" ("+table+") VALUES ('optimize')"); err != nil {
+			return fmt.Errorf("optimize %s: %w", table, err)
+		}
+		for _, kv := range steadyMerge {
+			if _, err := conn.ExecContext(ctx, "INSERT INTO "+table+" ("+table+", rank) VALUES (?, ?)", kv[0], kv[1]); err != nil {
+				return fmt.Errorf("%s %v: %w", table, kv, err)
+			}
+		}
 	}
-	queries = append(queries, "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)")
-	for _, q := range queries {
+	for _, q := range []string{"ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}

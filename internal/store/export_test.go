@@ -7,3 +7,10 @@ func SetRelevanceWindow(n int) (restore func()) {
 	relevanceWindow = n
 	return func() { relevanceWindow = old }
 }
+
+// SetFirstSpan shrinks PostgreSQL's first relevance id range for a test.
+func SetFirstSpan(n int64) (restore func()) {
+	old := firstSpan
+	firstSpan = n
+	return func() { firstSpan = old }
+}

@@ -30,8 +30,12 @@ import (
 // which weighs subject matches higher.
 var relevanceWindow = 1000 // a variable only so tests can shrink it
 
-// windowRanker scores a window of matching tickets; higher is better.
+// windowRanker is the dialect half of relevance order (relevance_*.go).
 type windowRanker interface {
+	// recentMatches returns up to n ids of tickets matching q and the
+	// filter's conditions, newest first, all below id below (0: no bound).
+	recentMatches(t *Tx, q search.TextQuery, w *where, below int64, n int) ([]int64, error)
+	// windowScores scores matching tickets; higher is better.
 	windowScores(t *Tx, q search.TextQuery, ids []int64) (map[int64]float64, error)
 }
 
@@ -39,15 +43,8 @@ func (t *Tx) listByRelevance(f TicketFilter, w *where, page Page) ([]*model.Tick
 	if page.After != nil {
 		return nil, errors.New("relevance order cannot be paged with a cursor")
 	}
-	sub, subArgs := t.d.matchSQL(docTicket, f.Text)
-	// CROSS JOIN keeps SQLite walking the full-text index in id order
-	// instead of probing it once per ticket.
-	base := "SELECT t.id FROM (" + sub + ") fs CROSS JOIN tickets t WHERE fs.doc_id = t.id"
-	for _, p := range w.parts {
-		base += " AND " + p
-	}
-	args := append(slices.Clone(subArgs), w.args...)
-	ids, err := t.ids(base+" ORDER BY fs.doc_id DESC LIMIT ?", append(args, relevanceWindow+1)...)
+	wr := t.d.(windowRanker)
+	ids, err := wr.recentMatches(t, f.Text, w, 0, relevanceWindow+1)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +52,7 @@ func (t *Tx) listByRelevance(f TicketFilter, w *where, page Page) ([]*model.Tick
 	if full {
 		ids = ids[:relevanceWindow]
 	}
-	scores, err := t.d.(windowRanker).windowScores(t, f.Text, ids)
+	scores, err := wr.windowScores(t, f.Text, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -74,20 +71,16 @@ func (t *Tx) listByRelevance(f TicketFilter, w *where, page Page) ([]*model.Tick
 		}
 	}
 	if full && (unbounded || end > relevanceWindow) {
-		q := base + " AND fs.doc_id < ? ORDER BY fs.doc_id DESC"
-		more := append(args, ids[len(ids)-1])
 		skip := max(0, start-relevanceWindow)
-		limit := int64(math.MaxInt64) // no LIMIT ALL in SQLite, no LIMIT -1 in PostgreSQL
+		n := math.MaxInt32
 		if !unbounded {
-			limit = int64(end - max(start, relevanceWindow))
+			n = skip + end - max(start, relevanceWindow)
 		}
-		q += " LIMIT ? OFFSET ?"
-		more = append(more, limit, skip)
-		older, err := t.ids(q, more...)
+		older, err := wr.recentMatches(t, f.Text, w, ids[len(ids)-1], n)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, older...)
+		out = append(out, older[min(skip, len(older)):]...)
 	}
 	return t.ticketsInOrder(out)
 }

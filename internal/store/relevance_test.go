@@ -38,6 +38,7 @@ func TestRelevanceWindow(t *testing.T) {
 			}
 			window := len(all) / 3
 			restore := store.SetRelevanceWindow(window)
+			defer store.SetFirstSpan(4)() // PostgreSQL: several rounds of widening
 			var paged []*model.Ticket
 			for off := 0; ; off += 4 {
 				var page []*model.Ticket
