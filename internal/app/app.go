@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,9 @@ type App struct {
 	Spool         *inbound.Spool
 	Outbox        *outbound.Outbox
 	smtpAddr      atomic.Value // string, set by Run
+
+	servicesMu sync.Mutex
+	services   map[any]any // see Provide and Lookup
 }
 
 // Open connects to the database (running migrations) and builds services.
@@ -75,6 +79,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.API = api.New(st, a.Tickets, a.Auth, blobs, log, cfg.API)
 	a.API.Secrets = box
 	a.wireMail()
+	if err := a.openExtensions(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -92,6 +100,7 @@ func (a *App) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	a.extensionRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><html lang="ja"><meta charset="utf-8"><title>Kizuna</title>

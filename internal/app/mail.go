@@ -100,6 +100,7 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.Outbox.Run(ctx)
 	}()
+	waitExtensions := a.runExtensions(ctx)
 	<-ctx.Done()
 	if listener != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -109,6 +110,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
+	waitExtensions()
 	return nil
 }
 

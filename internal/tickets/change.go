@@ -44,6 +44,11 @@ type Change struct {
 	// were copied on, which the channel has already verified.
 	FromChannel bool
 
+	// RuleSource names the rule that asked for this change ("trigger:12",
+	// "automation:3", "assignment"); empty for people and channels. Hooks
+	// use it so a rule's own write never runs the rules again.
+	RuleSource string
+
 	// SafeUpdate rejects the update with errs.ErrConflict when the ticket
 	// changed after UpdatedStamp (Zendesk's safe_update).
 	SafeUpdate   bool
@@ -78,4 +83,9 @@ type Result struct {
 	Ticket  *model.Ticket
 	Audit   *model.Audit
 	Comment *model.Comment
+	// Old is the ticket before an update (nil on create); Actor who wrote;
+	// Change what was asked. Hooks (triggers, SLA, assignment) read them.
+	Old    *model.Ticket
+	Actor  *model.User
+	Change *Change
 }
