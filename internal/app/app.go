@@ -70,6 +70,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	blobs.UseDB(store.Blobs{DB: st})
 	box, err := secrets.Open(cfg.DataDir)
 	if err != nil {
 		st.Close()
@@ -101,11 +102,6 @@ func (a *App) Handler() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	a.extensionRoutes(mux)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<!doctype html><html lang="ja"><meta charset="utf-8"><title>Kizuna</title>
-<h1>Kizuna 絆</h1><p>サポートデスクは稼働中です。API: <code>/api/v2</code></p><p>The support desk is running. API: <code>/api/v2</code></p></html>`)
-	})
 	return mux
 }
 

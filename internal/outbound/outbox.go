@@ -160,7 +160,7 @@ func (o *Outbox) queue(tx *store.Tx, reply *Reply, now, next time.Time, source s
 	}
 	// The blob is written (and synced) before the row commits; if the
 	// transaction rolls back it is an unreferenced file, never a lost mail.
-	sum, size, err := o.Blobs.Put(bytes.NewReader(raw), 0)
+	sum, size, err := o.Blobs.PutIn(store.TxBlobs{Tx: tx}, bytes.NewReader(raw), 0)
 	if err != nil {
 		return nil, err
 	}
