@@ -8,6 +8,7 @@ import (
 	"net/smtp"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +23,8 @@ import (
 // BenchmarkSMTPIngest measures mail end to end: SMTP session, durable
 // spool (blob + row), parse, thread, ticket write with search index, and the
 // auto-acknowledgement decision — from the first byte sent until every
-// message is on a ticket. Each b.N is one message; 8 clients send at once.
+// message is on a ticket. Each b.N is one message; 8 clients send at once
+// (KIZUNA_BENCH_CLIENTS sets another number).
 //
 //	go test -run XXX -bench SMTPIngest -benchtime 2000x ./internal/app/
 //
@@ -65,7 +67,11 @@ func BenchmarkSMTPIngest(b *testing.B) {
 	b.ResetTimer()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for range 8 {
+	clients := 8
+	if n, err := strconv.Atoi(os.Getenv("KIZUNA_BENCH_CLIENTS")); err == nil && n > 0 {
+		clients = n
+	}
+	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
