@@ -209,8 +209,9 @@ func presentAudit(base string, a *model.Audit, comments map[int64]*model.Comment
 	for k, v := range a.Metadata {
 		md[k] = v
 	}
+	src, _ := a.Metadata["via_source"].(map[string]any) // a rule's audit: {"rel": "trigger", "from": {id, title}}
 	return map[string]any{"id": a.ID, "ticket_id": a.TicketID, "author_id": a.AuthorID, "created_at": isoTime(a.CreatedAt),
-		"metadata": md, "via": viaJSON{Channel: a.Via, Source: viaSource(nil)}, "events": events}
+		"metadata": md, "via": viaJSON{Channel: a.Via, Source: viaSource(src)}, "events": events}
 }
 
 func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
