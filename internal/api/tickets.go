@@ -283,6 +283,9 @@ func (s *Server) presentTickets(r *http.Request, list []*model.Ticket, defs []*m
 	for i, t := range list {
 		out[i] = presentTicket(base, t, defs)
 	}
+	if err := s.ticketSatisfaction(r, out); err != nil {
+		s.Log.Error("ticket satisfaction ratings", "err", err) // the tickets are still worth showing
+	}
 	return out
 }
 
@@ -355,7 +358,13 @@ func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	base := baseURL(r)
-	body := map[string]any{"ticket": presentTicket(base, tk, defs)}
+	body := map[string]any{"ticket": s.presentTickets(r, []*model.Ticket{tk}, defs)[0]}
+	// Sideloads inside the ticket (?include=slas); see ticketIncludes.
+	if extra, err := s.ticketExtras(r, tk); err != nil {
+		return err
+	} else if body["ticket"], err = withExtras(body["ticket"], extra); err != nil {
+		return err
+	}
 	if res != nil && res.Audit != nil {
 		comments := map[int64]*model.Comment{}
 		if res.Comment != nil {
