@@ -13,7 +13,7 @@ KIZUNA_NEEDS=(
 	need_node
 	need_dovecot
 	need_python
-	# need_chromium  # later: browser tests
+	need_chromium
 )
 
 need_base() { missing_pkgs ca-certificates; }
@@ -39,8 +39,13 @@ need_dovecot() { [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null || ec
 # checked against a mail library that is not ours.
 need_python() { command -v python3 >/dev/null || echo python3; }
 
-# Later additions, not installed yet:
-# need_chromium() { command -v chromium >/dev/null || echo chromium chromium-driver; }
+# The web UI's browser tests drive a real headless Chromium (chromedp speaks
+# the DevTools protocol directly, so no chromedriver is needed). Japanese
+# fonts make the screenshots readable.
+need_chromium() {
+	command -v chromium >/dev/null || echo chromium
+	missing_pkgs fonts-noto-cjk
+}
 
 # missing_pkgs PKG... prints those not installed.
 missing_pkgs() {

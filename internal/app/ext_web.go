@@ -1,0 +1,35 @@
+package app
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/kizuna-desk/kizuna/internal/outbound"
+	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/web"
+)
+
+// Web: the agent workspace (internal/web, docs/web.md) at /, /login,
+// /tickets, /settings, /static and /events. Ticket changes reach open pages
+// through the server's hub, fed after commit.
+func init() {
+	register(Extension{
+		Name: "web",
+		Open: func(a *App) error {
+			s := web.New(a.Store, a.Tickets, a.Blobs, a.Log)
+			s.PublicURL = os.Getenv("KIZUNA_PUBLIC_URL")
+			s.SecureCookies = os.Getenv("KIZUNA_SECURE_COOKIES") == "1"
+			s.Mail = func(tx *store.Tx, to, subject, body string) error {
+				return a.Outbox.EnqueueNotice(tx, outbound.Notice{To: []string{to}, Subject: subject, Body: body, Kind: "password_reset"})
+			}
+			a.Tickets.OnChange = append(a.Tickets.OnChange, s.OnChange)
+			Provide(a, s)
+			return nil
+		},
+		Routes: func(a *App, mux *http.ServeMux) {
+			if s := Lookup[*web.Server](a); s != nil {
+				s.Routes(mux)
+			}
+		},
+	})
+}

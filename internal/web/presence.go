@@ -1,0 +1,190 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+)
+
+// Collision avoidance (二重返信防止): who has a ticket open and who is
+// writing a public reply to it. A ticket page's event stream counts as
+// "viewing" while it is connected; the composer reports "replying" while
+// it holds unsent text, and must renew it within ReplyTTL. The state is
+// per process: with several nodes behind a load balancer, sticky sessions
+// are needed for everyone to see everyone (docs/web.md).
+const ReplyTTL = 45 * time.Second
+
+// Person is one agent on a ticket, as the presence bar shows them.
+type Person struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Replying bool   `json:"replying"`
+}
+
+type presence struct {
+	mu       sync.Mutex
+	viewers  map[int64]map[int64]viewer    // ticket → stream → viewer
+	replying map[int64]map[int64]replyMark // ticket → user → mark
+	hub      *Hub
+	now      func() time.Time
+}
+
+type viewer struct {
+	userID int64
+	name   string
+}
+
+type replyMark struct {
+	name  string
+	until time.Time
+}
+
+func newPresence(h *Hub, now func() time.Time) *presence {
+	return &presence{viewers: map[int64]map[int64]viewer{}, replying: map[int64]map[int64]replyMark{}, hub: h, now: now}
+}
+
+// join records a ticket page's stream; leave removes it.
+func (p *presence) join(ticket, stream int64, u *model.User) {
+	p.mu.Lock()
+	if p.viewers[ticket] == nil {
+		p.viewers[ticket] = map[int64]viewer{}
+	}
+	p.viewers[ticket][stream] = viewer{userID: u.ID, name: u.Name}
+	p.mu.Unlock()
+	p.announce(ticket)
+}
+
+func (p *presence) leave(ticket, stream int64) {
+	p.mu.Lock()
+	delete(p.viewers[ticket], stream)
+	if len(p.viewers[ticket]) == 0 {
+		delete(p.viewers, ticket)
+	}
+	p.mu.Unlock()
+	p.announce(ticket)
+}
+
+// setReplying marks u as writing a reply to ticket (on) or not (off).
+func (p *presence) setReplying(ticket int64, u *model.User, on bool) {
+	p.mu.Lock()
+	changed := false
+	if on {
+		if p.replying[ticket] == nil {
+			p.replying[ticket] = map[int64]replyMark{}
+		}
+		_, had := p.replying[ticket][u.ID]
+		p.replying[ticket][u.ID] = replyMark{name: u.Name, until: p.now().Add(ReplyTTL)}
+		changed = !had
+	} else if _, had := p.replying[ticket][u.ID]; had {
+		delete(p.replying[ticket], u.ID)
+		changed = true
+	}
+	p.mu.Unlock()
+	if changed {
+		p.announce(ticket)
+	}
+	if on {
+		// Tell everyone when the mark lapses without a renewal.
+		time.AfterFunc(ReplyTTL+time.Second, func() {
+			if p.expire(ticket) {
+				p.announce(ticket)
+			}
+		})
+	}
+}
+
+// expire drops lapsed reply marks of ticket, reporting whether any went.
+func (p *presence) expire(ticket int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now, gone := p.now(), false
+	for id, m := range p.replying[ticket] {
+		if !now.Before(m.until) {
+			delete(p.replying[ticket], id)
+			gone = true
+		}
+	}
+	if len(p.replying[ticket]) == 0 {
+		delete(p.replying, ticket)
+	}
+	return gone
+}
+
+// people lists who is on ticket: each user once, replying ones first.
+func (p *presence) people(ticket int64) []Person {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	by := map[int64]*Person{}
+	for _, v := range p.viewers[ticket] {
+		by[v.userID] = &Person{ID: v.userID, Name: v.name}
+	}
+	for id, m := range p.replying[ticket] {
+		if now.Before(m.until) {
+			if by[id] == nil {
+				by[id] = &Person{ID: id, Name: m.name}
+			}
+			by[id].Replying = true
+		}
+	}
+	out := make([]Person, 0, len(by))
+	for _, x := range by {
+		out = append(out, *x)
+	}
+	slices.SortFunc(out, func(a, b Person) int {
+		if a.Replying != b.Replying {
+			if a.Replying {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// othersReplying names the other agents writing a reply to ticket now.
+func (p *presence) othersReplying(ticket, me int64) []string {
+	var names []string
+	for _, x := range p.people(ticket) {
+		if x.Replying && x.ID != me {
+			names = append(names, x.Name)
+		}
+	}
+	return names
+}
+
+func (p *presence) announce(ticket int64) {
+	b, _ := json.Marshal(struct {
+		TicketID int64    `json:"ticket_id"`
+		People   []Person `json:"people"`
+	}{ticket, p.people(ticket)})
+	p.hub.send(message{event: "presence", data: b})
+}
+
+// setPresence is the composer's "I am writing a reply" / "I stopped".
+func (s *Server) setPresence(w http.ResponseWriter, r *http.Request) error {
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	me := currentUser(r)
+	if _, err := s.Tickets.Get(r.Context(), me, id); err != nil {
+		return err
+	}
+	switch r.FormValue("state") {
+	case "replying":
+		s.presence.setReplying(id, me, true)
+	case "idle":
+		s.presence.setReplying(id, me, false)
+	default:
+		return errBadInput
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,122 @@
+// Ticket page: composer modes and shortcuts, Ctrl+Enter, the missing
+// attachment check, mail frame sizing and the live "new message" banner.
+import { key, me, onPresence, onTicketEvent } from './app.js';
+
+const root = document.querySelector('.ticket-layout');
+const id = Number(root.dataset.ticket);
+const form = document.getElementById('ticket-form');
+const body = document.getElementById('body');
+const files = document.getElementById('files');
+const warning = document.getElementById('attach-warning');
+
+function syncMode() {
+  const note = form.querySelector('input[name=mode]:checked')?.value === 'note';
+  form.classList.toggle('note-mode', note);
+}
+// The composer gets focus when the shortcut key is released, so the key
+// itself is never typed into it.
+let focusOnKeyUp = false;
+function setMode(m) {
+  const radio = document.getElementById('mode-' + m);
+  if (radio) radio.checked = true;
+  syncMode();
+  focusOnKeyUp = true;
+}
+document.addEventListener('keyup', () => {
+  if (focusOnKeyUp) { focusOnKeyUp = false; body.focus(); }
+});
+form.addEventListener('change', (e) => { if (e.target.name === 'mode') syncMode(); });
+syncMode();
+
+key('r', () => setMode('public'));
+key('n', () => setMode('note'));
+key('a', () => document.getElementById('assign-me')?.click());
+
+// j/k walk the queue this ticket was opened from.
+let queue = null;
+try { queue = JSON.parse(sessionStorage.getItem('kizuna.queue') || 'null'); } catch { queue = null; }
+if (queue && Array.isArray(queue.ids)) {
+  const i = queue.ids.indexOf(id);
+  const go = (j) => { if (i >= 0 && j >= 0 && j < queue.ids.length) location.href = '/tickets/' + queue.ids[j]; };
+  key('j', () => go(i + 1));
+  key('k', () => go(i - 1));
+  const back = document.getElementById('back-to-queue');
+  if (back && typeof queue.url === 'string' && queue.url.startsWith('/tickets')) back.href = queue.url;
+}
+
+body.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    form.requestSubmit(document.getElementById('send'));
+  }
+});
+
+// The text promises an attachment ("添付します", "attached") but none is
+// chosen: stop once and say so; "send anyway" goes through.
+const mentions = /添付|attach/i;
+form.addEventListener('submit', (e) => {
+  const by = e.submitter?.id;
+  if (by === 'send-anyway' || by === 'assign-me' || by === 'take-over') return;
+  if (mentions.test(body.value) && files.files.length === 0) {
+    e.preventDefault();
+    warning.hidden = false;
+    document.getElementById('send-anyway').focus();
+  }
+});
+files.addEventListener('change', () => { if (files.files.length) warning.hidden = true; });
+
+// Mail frames have no scripts of their own; size them from here (the
+// frame is same-origin but sandboxed without scripts).
+for (const f of document.querySelectorAll('iframe.mailframe')) {
+  const fit = () => {
+    try { f.style.height = (f.contentDocument.documentElement.scrollHeight + 8) + 'px'; } catch { /* not loaded yet */ }
+  };
+  f.addEventListener('load', fit);
+  fit();
+}
+
+const banner = document.getElementById('live-banner');
+onTicketEvent((ev) => {
+  if (ev.ticket_id !== id || ev.actor_id === me) return;
+  const fresh = ev.by_customer;
+  banner.querySelector('.text').textContent = fresh ? banner.dataset.new : banner.dataset.updated;
+  banner.dataset.kind = fresh ? 'new' : 'updated';
+  banner.hidden = false;
+});
+
+// Presence: who else has this ticket open, and who is writing a reply.
+const bar = document.getElementById('presence');
+onPresence((ev) => {
+  if (ev.ticket_id !== id) return;
+  const others = (ev.people || []).filter((p) => p.id !== me);
+  bar.replaceChildren();
+  for (const p of others) {
+    const span = document.createElement('span');
+    span.className = p.replying ? 'who replying' : 'who';
+    span.dataset.user = String(p.id);
+    span.textContent = (p.replying ? bar.dataset.replying : bar.dataset.viewing).replace('%s', p.name);
+    bar.append(span);
+  }
+  bar.hidden = others.length === 0;
+});
+
+// The composer tells the others while it holds an unsent public reply,
+// renewing the mark before it lapses on the server.
+const csrf = form.querySelector('input[name=csrf]').value;
+let said = false;
+let lastSent = 0;
+function replying(on, force) {
+  const now = Date.now();
+  if (!force && on === said && (!on || now - lastSent < 15000)) return;
+  said = on;
+  lastSent = now;
+  const body = new URLSearchParams({ state: on ? 'replying' : 'idle', csrf });
+  fetch('/tickets/' + id + '/presence', { method: 'POST', body, credentials: 'same-origin', keepalive: true }).catch(() => {});
+}
+function composing() {
+  const note = form.querySelector('input[name=mode]:checked')?.value === 'note';
+  replying(!note && body.value.trim() !== '', false);
+}
+body.addEventListener('input', composing);
+form.addEventListener('change', (e) => { if (e.target.name === 'mode') composing(); });
+setInterval(() => { if (said) replying(true, true); }, 20000);

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+)
+
+// maxConversation bounds how many comments and audits one page shows.
+const maxConversation = 1000
+
+// ticketData is the ticket page.
+type ticketData struct {
+	Ticket       *model.Ticket
+	Requester    *model.User
+	Organization *model.Organization
+	Comments     []commentRow
+	History      []auditRow
+	Others       []*model.Ticket // the requester's other tickets
+	Groups       []*model.Group
+	Staff        []*store.UserBrief
+	Statuses     []string
+	Priorities   []string
+	Tags         string
+	Names        map[string]string // "user:ID", "group:ID" → name, for the history
+	Saved        bool
+	// The composer's state when a submission failed.
+	Errors []string
+	Body   string
+	Mode   string
+	Locked bool // another agent is replying: offer to take over
+}
+
+// commentRow is one message of the conversation.
+type commentRow struct {
+	*model.Comment
+	Author *model.User
+	// Mail: the body came as HTML by mail and is shown in the sandboxed frame.
+	Mail bool
+}
+
+// auditRow is one entry of the history.
+type auditRow struct {
+	*model.Audit
+	Author *model.User
+	Events []model.AuditEvent // without comment events (the conversation shows them)
+}
+
+func ticketID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.loadTicket(r, id)
+	if err != nil {
+		return err
+	}
+	d.Saved = r.URL.Query().Get("saved") == "1"
+	d.Mode = "public"
+	if !currentUser(r).IsAgent() {
+		d.Mode = "note"
+	}
+	return s.showTicket(w, r, http.StatusOK, d)
+}
+
+func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, status int, d *ticketData) error {
+	v := s.view(r)
+	v.Title = "#" + strconv.FormatInt(d.Ticket.ID, 10) + " " + d.Ticket.Subject
+	v.Data = d
+	s.render(w, status, "ticket", v)
+	return nil
+}
+
+// loadTicket reads everything the ticket page shows in one transaction.
+func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
+	d := &ticketData{Statuses: model.Statuses, Priorities: model.Priorities}
+	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		tk, err := tx.Ticket(id)
+		if err != nil {
+			return err
+		}
+		if !tk.DeletedAt.IsZero() {
+			return errNotFound
+		}
+		d.Ticket = tk
+		comments, err := tx.Comments(id, false, 0, maxConversation, false)
+		if err != nil {
+			return err
+		}
+		audits, err := tx.Audits(id, 0, maxConversation, true)
+		if err != nil {
+			return err
+		}
+		ids := []int64{tk.RequesterID}
+		for _, c := range comments {
+			ids = append(ids, c.AuthorID)
+		}
+		for _, a := range audits {
+			ids = append(ids, a.AuthorID)
+		}
+		slices.Sort(ids)
+		people, err := tx.UsersByID(slices.Compact(ids))
+		if err != nil {
+			return err
+		}
+		by := map[int64]*model.User{}
+		for _, u := range people {
+			by[u.ID] = u
+		}
+		d.Requester = by[tk.RequesterID]
+		for _, c := range comments {
+			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: c.Via == "email" && c.HTMLBody != ""})
+		}
+		for _, a := range audits {
+			row := auditRow{Audit: a, Author: by[a.AuthorID]}
+			for _, e := range a.Events {
+				if e.Type != "Comment" {
+					row.Events = append(row.Events, e)
+				}
+			}
+			if len(row.Events) > 0 {
+				d.History = append(d.History, row)
+			}
+		}
+		if tk.OrganizationID != 0 {
+			if d.Organization, err = tx.Organization(tk.OrganizationID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		others, err := tx.ListTickets(store.TicketFilter{RequesterIDs: []int64{tk.RequesterID}, NotStatuses: nil},
+			store.TicketOrder{Field: "updated_at", Desc: true}, store.Page{Limit: 11})
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			if o.ID != tk.ID && len(d.Others) < 10 {
+				d.Others = append(d.Others, o)
+			}
+		}
+		if d.Groups, err = tx.Groups(false); err != nil {
+			return err
+		}
+		d.Staff, err = tx.StaffUsers(500)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.Tags = joinTags(d.Ticket.Tags)
+	d.Names = map[string]string{}
+	for _, u := range d.Staff {
+		d.Names["user:"+strconv.FormatInt(u.ID, 10)] = u.Name
+	}
+	for _, g := range d.Groups {
+		d.Names["group:"+strconv.FormatInt(g.ID, 10)] = g.Name
+	}
+	return d, nil
+}
+
+// mailFrame serves one mail's sanitized HTML for the sandboxed iframe of
+// the ticket page. Its own policy allows no script at all, no remote
+// images (tracking pixels) and only being framed by our pages.
+func (s *Server) mailFrame(w http.ResponseWriter, r *http.Request) error {
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	cid, err := strconv.ParseInt(r.PathValue("cid"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	var c *model.Comment
+	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		tk, err := tx.TicketOfComment(cid)
+		if err != nil {
+			return err
+		}
+		if tk.ID != id || !tk.DeletedAt.IsZero() {
+			return errNotFound
+		}
+		list, err := tx.Comments(id, false, cid-1, 1, false)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 || list[0].ID != cid {
+			return errNotFound
+		}
+		c = list[0]
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'self'; "+
+		"sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	return mailTemplate.Execute(w, map[string]any{"CSS": staticPrefix + "/mail.css", "Body": sanitizedHTML(c.HTMLBody)})
+}
