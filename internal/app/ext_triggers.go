@@ -8,7 +8,10 @@ import (
 
 	"github.com/kizuna-desk/kizuna/internal/api"
 	"github.com/kizuna-desk/kizuna/internal/bizhours"
+	"github.com/kizuna-desk/kizuna/internal/csat"
+	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/rules"
+	"github.com/kizuna-desk/kizuna/internal/sla"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/triggers"
 	"github.com/kizuna-desk/kizuna/internal/webhooks"
@@ -35,6 +38,23 @@ func init() {
 					}
 					return s.IsOpen(t)
 				}}
+			// SLA facts for conditions: the SLA hook runs before the
+			// triggers' in a write (extensions open in file order), so a
+			// trigger sees the targets as this write left them.
+			engine.Facts = func(tx *store.Tx, tk *model.Ticket, now time.Time) (map[string]any, error) {
+				return sla.Facts(tx, tk.ID, now)
+			}
+			engine.FactFields = []string{"sla_next_breach_hours"}
+			// The satisfaction_score action sends the survey through csat,
+			// once per solve, as its timed job would.
+			engine.OfferSatisfaction = func(tx *store.Tx, s *rules.Subject) error {
+				svc := Lookup[*csat.Service](a)
+				if svc == nil {
+					return nil // surveys not set up on this desk
+				}
+				_, err := svc.OfferNow(tx, s.Ticket, s.Now)
+				return err
+			}
 			svc := &triggers.Service{Store: a.Store, Tickets: a.Tickets, Engine: engine, Log: a.Log}
 			a.Tickets.BeforeCommit = append(a.Tickets.BeforeCommit, svc.BeforeCommit)
 			Provide(a, engine)

@@ -78,6 +78,11 @@ var factTime = func() map[string]timeField {
 	return m
 }()
 
+// countdownFacts are facts the rules engine's Facts hook supplies that
+// change with the clock alone (internal/sla, wired by the app): they count
+// as time conditions, and their deadline marks the condition-match.
+var countdownFacts = map[string]bool{"sla_next_breach_hours": true}
+
 var zendeskTimeOps = []string{"is", "less_than", "greater_than", "is_business_hours", "less_than_business_hours", "greater_than_business_hours"}
 
 // isTime reports whether c is a time-based condition, and its field.
@@ -149,7 +154,7 @@ func Validate(title string, c rules.Conditions, actions []rules.Action) error {
 		}
 	}
 	for _, cd := range append(slices.Clone(rest.All), rest.Any...) {
-		if _, ok := factTime[cd.Field]; ok {
+		if _, ok := factTime[cd.Field]; ok || countdownFacts[cd.Field] {
 			hasTime = true
 		}
 	}

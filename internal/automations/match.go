@@ -180,7 +180,9 @@ func needsPeople(c rules.Conditions) bool {
 func evaluate(a *Automation, subj *rules.Subject, c *store.TicketClock, now time.Time, business func(from, to time.Time) time.Duration) (evaluation, error) {
 	tk := subj.Ticket
 	subj.Event, subj.Now = "automation", now
-	subj.Extra = map[string]any{}
+	if subj.Extra == nil {
+		subj.Extra = map[string]any{} // may hold the engine's facts already
+	}
 	var stamps []string
 	timeHolds := func(cd rules.Condition) bool {
 		f := zendeskTime[cd.Field]
@@ -196,6 +198,14 @@ func evaluate(a *Automation, subj *rules.Subject, c *store.TicketClock, now time
 	var restAll, restAny []rules.Condition
 	split := func(list []rules.Condition, rest *[]rules.Condition) (zendesk []rules.Condition) {
 		for _, cd := range list {
+			if countdownFacts[cd.Field] {
+				// Fires once per deadline: a new target (the next reply's)
+				// is a new condition-match.
+				if h, ok := subj.Extra[cd.Field].(float64); ok {
+					due := now.Add(time.Duration(h * float64(time.Hour))).Round(time.Second)
+					stamps = append(stamps, cd.Field+"="+strconv.FormatInt(due.Unix(), 10))
+				}
+			}
 			f, isT := isTime(cd)
 			if isT {
 				stamps = append(stamps, f.clock+"="+strconv.FormatInt(clockTime(f.clock, tk, c).UnixMilli(), 10))

@@ -194,6 +194,7 @@ func (s *Service) runOne(ctx context.Context, a *Automation, now time.Time, busi
 	q.Limit = orInt(s.Scan, 2000)
 	people := needsPeople(a.Conds)
 	eng := s.engine()
+	facts := eng.NeedsFacts(a.Conds)
 	room := orInt(s.PerRound, 500)
 	for room > 0 {
 		var hits []int64
@@ -209,6 +210,12 @@ func (s *Service) runOne(ctx context.Context, a *Automation, now time.Time, busi
 				subj := &rules.Subject{Ticket: c.Ticket, Actor: Actor}
 				if people {
 					if subj, err = eng.Subject(tx, "automation", nil, c.Ticket, nil, Actor); err != nil {
+						return err
+					}
+				}
+				if facts {
+					subj.Now = now
+					if err := eng.AddFacts(tx, subj); err != nil {
 						return err
 					}
 				}
@@ -271,6 +278,12 @@ func (s *Service) fire(tx *store.Tx, eng *rules.Engine, a *Automation, id int64,
 		subj, err := eng.Subject(tx, "automation", nil, tk, nil, Actor)
 		if err != nil {
 			return err
+		}
+		if eng.NeedsFacts(a.Conds) {
+			subj.Now = now
+			if err := eng.AddFacts(tx, subj); err != nil {
+				return err
+			}
 		}
 		ev, err := evaluate(a, subj, c, now, business)
 		if err != nil {

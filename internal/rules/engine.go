@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -30,7 +31,47 @@ type Engine struct {
 	BusinessHours func(tx *store.Tx, t time.Time) bool
 	// OfferSatisfaction offers the CSAT survey (satisfaction_score action).
 	OfferSatisfaction func(tx *store.Tx, s *Subject) error
-	Now               func() time.Time
+	// Facts supplies facts other areas compute for a ticket at now (the
+	// SLA's "sla_next_breach_hours"), named in FactFields; AddFacts puts
+	// them in Subject.Extra. Wired by the app, so rules imports no area.
+	Facts      func(tx *store.Tx, tk *model.Ticket, now time.Time) (map[string]any, error)
+	FactFields []string
+	Now        func() time.Time
+}
+
+// NeedsFacts reports whether c has a condition on a field the Facts hook
+// supplies: only then is it worth a query per ticket.
+func (e *Engine) NeedsFacts(c Conditions) bool {
+	if e == nil || e.Facts == nil {
+		return false
+	}
+	for _, cd := range append(slices.Clone(c.All), c.Any...) {
+		if slices.Contains(e.FactFields, canonicalField(cd.Field)) {
+			return true
+		}
+	}
+	return false
+}
+
+// AddFacts puts the Facts hook's facts for s.Ticket at s.Now (the
+// engine's clock when unset) into s.Extra.
+func (e *Engine) AddFacts(tx *store.Tx, s *Subject) error {
+	if e == nil || e.Facts == nil || s.Ticket == nil || s.Ticket.ID == 0 {
+		return nil
+	}
+	now := s.Now
+	if now.IsZero() {
+		now = e.now()
+	}
+	f, err := e.Facts(tx, s.Ticket, now)
+	if err != nil || len(f) == 0 {
+		return err
+	}
+	if s.Extra == nil {
+		s.Extra = map[string]any{}
+	}
+	maps.Copy(s.Extra, f)
+	return nil
 }
 
 // Subject builds the subject of a ticket write: it loads the requester

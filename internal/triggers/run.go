@@ -40,10 +40,11 @@ func (s *Service) Active(tx *store.Tx) ([]*Trigger, error) {
 		list = append(list, t)
 	}
 	s.stamp, s.active = stamp, list
-	s.needRequester, s.needOrg = false, false
+	s.needRequester, s.needOrg, s.needFacts = false, false, false
 	for _, t := range list {
 		r, o := rules.UsesPeople(t.Conditions)
 		s.needRequester, s.needOrg = s.needRequester || r, s.needOrg || o
+		s.needFacts = s.needFacts || s.Engine.NeedsFacts(t.Conditions)
 	}
 	return list, nil
 }
@@ -79,11 +80,17 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 		event = "create"
 	}
 	s.mu.Lock()
-	needRequester, needOrg := s.needRequester, s.needOrg
+	needRequester, needOrg, needFacts := s.needRequester, s.needOrg, s.needFacts
 	s.mu.Unlock()
 	subj, err := s.Engine.SubjectFor(tx, event, r.Old, r.Ticket, r.Comment, r.Actor, needRequester, needOrg)
 	if err != nil {
 		return err
+	}
+	if needFacts {
+		// The SLA hook ran earlier in this write, so the facts are current.
+		if err := s.Engine.AddFacts(tx, subj); err != nil {
+			return err
+		}
 	}
 	if r.Change != nil {
 		subj.Via = r.Change.Via

@@ -48,6 +48,7 @@ type Service struct {
 	active []*Trigger // parsed active triggers in firing order
 	// whether any active trigger reads requester / organization properties
 	needRequester, needOrg bool
+	needFacts              bool // a trigger looks at a fact of Engine.Facts (SLA)
 }
 
 func (s *Service) now() time.Time {
