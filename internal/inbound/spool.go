@@ -96,14 +96,35 @@ func (s *Spool) Deliver(ctx context.Context, targets []Target, raw io.Reader, ma
 		}
 	}
 
-	sum, size, err := s.Blobs.Put(full, maxBytes)
+	// A mail small enough to be a database blob is read first and stored in
+	// the same transaction as its rows: one write instead of two. A large
+	// one streams to a file before the transaction, which stays short.
+	var small []byte
+	var sum string
+	var size int64
+	buf := bytes.NewBuffer(make([]byte, 0, 32<<10))
+	n, err := io.Copy(buf, io.LimitReader(full, blob.InlineMax+1))
 	if err != nil {
+		return nil, fmt.Errorf("read mail: %w", err)
+	}
+	if n <= blob.InlineMax {
+		if maxBytes > 0 && n > maxBytes {
+			return nil, fmt.Errorf("store raw mail: %w", blob.ErrTooLarge)
+		}
+		small = buf.Bytes()
+	} else if sum, size, err = s.Blobs.Put(io.MultiReader(buf, full), maxBytes); err != nil {
 		return nil, fmt.Errorf("store raw mail: %w", err)
 	}
 	now := s.now()
 	var fresh []int64
 	err = s.Store.Write(ctx, func(tx *store.Tx) error {
 		fresh = fresh[:0]
+		if small != nil {
+			var err error
+			if sum, size, err = s.Blobs.PutIn(store.TxBlobs{Tx: tx}, bytes.NewReader(small), maxBytes); err != nil {
+				return fmt.Errorf("store raw mail: %w", err)
+			}
+		}
 		for i, tg := range targets {
 			if out[i].Duplicate {
 				continue
