@@ -35,38 +35,29 @@ func (a *App) wireMail() {
 		limit = 3
 	}
 	acks := mail.NewAckLimiter(limit, time.Hour)
-	a.MailProcessor.OnProcessed = append(a.MailProcessor.OnProcessed, func(p mail.Processed) {
-		a.afterMail(p, acks)
+	a.MailProcessor.BeforeCommit = append(a.MailProcessor.BeforeCommit, func(tx *store.Tx, p mail.Processed) error {
+		return a.afterMail(tx, p, acks)
 	})
 	a.MailWorker = &inbound.Worker{Store: a.Store, Processor: a.MailProcessor, Log: a.Log}
 	a.Spool = &inbound.Spool{Store: a.Store, Blobs: a.Blobs, Notify: a.MailWorker.Notify}
 }
 
-// afterMail runs once a customer's mail is on a ticket: a scheduled reply
-// that has not gone yet is held back (the customer wrote first), and a new
-// ticket is acknowledged when the inbox wants it and no loop can follow.
-func (a *App) afterMail(p mail.Processed, acks *mail.AckLimiter) {
-	ctx := context.Background()
-	err := a.Store.Write(ctx, func(tx *store.Tx) error {
-		if !p.NewTicket {
-			return outbound.HoldScheduled(tx, p.Ticket.ID)
-		}
-		if p.Inbox == nil || !p.Inbox.AutoAck || p.Requester == nil || p.Requester.IsStaff() {
-			return nil
-		}
-		ours, err := a.MailProcessor.OurAddresses(ctx)
-		if err != nil {
-			return err
-		}
-		if !mail.ShouldAutoReply(p.Message, p.Inbox, ours) || !acks.Allow(p.Requester.Email, time.Now()) {
-			return nil
-		}
-		_, err = a.Outbox.EnqueueAutoAck(tx, p.Ticket)
-		return err
-	})
-	if err != nil {
-		a.Log.Error("after mail processing", "mail_id", p.Mail.ID, "ticket_id", p.Ticket.ID, "err", err)
+// afterMail runs inside the transaction that puts a customer's mail on a
+// ticket: a scheduled reply that has not gone yet is held back (the
+// customer wrote first), and a new ticket is acknowledged when the inbox
+// wants it and no loop can follow.
+func (a *App) afterMail(tx *store.Tx, p mail.Processed, acks *mail.AckLimiter) error {
+	if !p.NewTicket {
+		return outbound.HoldScheduled(tx, p.Ticket.ID)
 	}
+	if p.Inbox == nil || !p.Inbox.AutoAck || p.Requester == nil || p.Requester.IsStaff() {
+		return nil
+	}
+	if !mail.ShouldAutoReply(p.Message, p.Inbox, p.Ours) || !acks.Allow(p.Requester.Email, time.Now()) {
+		return nil
+	}
+	_, err := a.Outbox.EnqueueAutoAck(tx, p.Ticket)
+	return err
 }
 
 // Run starts the background work — the SMTP listener, the IMAP pollers, the

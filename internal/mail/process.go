@@ -30,6 +30,11 @@ type Processor struct {
 	// bounces, loops or failures): where the auto-acknowledgement decides,
 	// with ShouldAutoReply and an AckLimiter, whether to answer.
 	OnProcessed []func(Processed)
+	// BeforeCommit runs inside the mail's ticket transaction once it is on a
+	// ticket; an error rolls the whole mail back for a retry. The
+	// acknowledgement is queued here, so it commits with its ticket (one
+	// write per mail, and never a ticket without its acknowledgement).
+	BeforeCommit []func(tx *store.Tx, p Processed) error
 }
 
 // Processed is what became of one inbound mail.
@@ -41,6 +46,7 @@ type Processed struct {
 	Comment   *model.Comment
 	Requester *model.User // the sender
 	NewTicket bool        // a new ticket (or follow-up) was opened
+	Ours      []string    // every inbox address, for loop checks
 }
 
 // maxAttempts bounds retries of mail that failed for a passing reason (the
@@ -93,8 +99,15 @@ func (p *Processor) Process(ctx context.Context, mailID int64) error {
 	var done *Processed
 	err = p.Store.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		done, err = p.apply(tx, mailID, msg, stored)
-		return err
+		if done, err = p.apply(tx, mailID, msg, stored); err != nil || done == nil {
+			return err
+		}
+		for _, f := range p.BeforeCommit {
+			if err := f(tx, *done); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return p.fail(ctx, mailID, err)
@@ -346,5 +359,5 @@ func (p *Processor) apply(tx *store.Tx, mailID int64, msg *Message, stored []mod
 		return nil, err
 	}
 	return &Processed{Mail: row, Message: msg, Inbox: inbox, Ticket: res.Ticket, Comment: res.Comment, Requester: sender,
-		NewTicket: th.ticket == nil || th.ticket.Status == model.StatusClosed}, nil
+		NewTicket: th.ticket == nil || th.ticket.Status == model.StatusClosed, Ours: ours}, nil
 }
