@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/kizuna-desk/kizuna/internal/assign"
 	"github.com/kizuna-desk/kizuna/internal/outbound"
+	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/web"
 )
@@ -22,12 +24,21 @@ func init() {
 			s.Mail = func(tx *store.Tx, to, subject, body string) error {
 				return a.Outbox.EnqueueNotice(tx, outbound.Notice{To: []string{to}, Subject: subject, Body: body, Kind: "password_reset"})
 			}
+			// Registered earlier (ext_assign.go sorts before this file);
+			// Routes looks again in case the order ever changes.
+			s.Snooze, s.Assign = Lookup[*snooze.Service](a), Lookup[*assign.Service](a)
 			a.Tickets.OnChange = append(a.Tickets.OnChange, s.OnChange)
 			Provide(a, s)
 			return nil
 		},
 		Routes: func(a *App, mux *http.ServeMux) {
 			if s := Lookup[*web.Server](a); s != nil {
+				if s.Snooze == nil {
+					s.Snooze = Lookup[*snooze.Service](a)
+				}
+				if s.Assign == nil {
+					s.Assign = Lookup[*assign.Service](a)
+				}
 				s.Routes(mux)
 			}
 		},

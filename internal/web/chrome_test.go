@@ -214,7 +214,7 @@ func (tb *tab) submit(t testing.TB, what string, actions ...chromedp.Action[chro
 	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
 	defer cancel()
 	for {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector("#saved, #form-errors, #ticket-list, #email")`))
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector("#saved, #form-errors, #ticket-list, #email, #macro-applied, #split-done, #merge-done, #action-done")`))
 		if err == nil && done {
 			return
 		}

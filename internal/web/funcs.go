@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/kizuna-desk/kizuna/internal/model"
 )
@@ -100,6 +101,12 @@ func eventText(v *view, names map[string]string, e model.AuditEvent) string {
 			label = e.FieldName
 		}
 		return label + ": " + eventValue(v, names, e.FieldName, e.PreviousValue) + " → " + eventValue(v, names, e.FieldName, e.Value)
+	case "Snooze":
+		if t, err := time.Parse(time.RFC3339, fmt.Sprint(e.Value)); err == nil {
+			return v.T("event.snoozed", v.Full(t))
+		}
+	case "Unsnooze":
+		return v.T("event.unsnoozed")
 	}
 	s := e.Type
 	if e.FieldName != "" {
@@ -114,6 +121,12 @@ func eventValue(v *view, names map[string]string, field string, val any) string 
 	}
 	s := fmt.Sprint(val)
 	switch field {
+	case "own_to_end":
+		if b, ok := val.(bool); ok && b {
+			return v.T("event.yes")
+		} else if ok {
+			return v.T("event.no")
+		}
 	case "status":
 		return v.T("status." + s)
 	case "priority":

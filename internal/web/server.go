@@ -19,7 +19,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kizuna-desk/kizuna/internal/assign"
 	"github.com/kizuna-desk/kizuna/internal/blob"
+	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
 )
@@ -47,6 +49,10 @@ type Server struct {
 	// PublicURL is the desk's address for links in mail (password reset),
 	// e.g. https://support.example.co.jp; empty: the request's host.
 	PublicURL string
+	// Snooze and Assign back the ticket page's snooze and "own to the end"
+	// (nil: those controls are not shown).
+	Snooze *snooze.Service
+	Assign *assign.Service
 	// MaxUploadBytes bounds one composer submission with its files.
 	MaxUploadBytes int64
 
@@ -103,6 +109,12 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("GET /tickets/{id}", s.ticketPage)
 	page("POST /tickets/{id}", s.updateTicket)
 	page("POST /tickets/{id}/presence", s.setPresence)
+	page("POST /tickets/{id}/macro", s.applyMacro)
+	page("POST /tickets/{id}/split", s.splitTicket)
+	page("POST /tickets/{id}/merge", s.mergeTicket)
+	page("POST /tickets/{id}/snooze", s.snoozeTicket)
+	page("POST /tickets/{id}/unsnooze", s.unsnoozeTicket)
+	page("POST /tickets/{id}/own", s.ownTicket)
 	page("GET /tickets/{id}/attachments/{aid}", s.attachment)
 	page("GET /settings/sessions", s.sessionsPage)
 	page("POST /settings/sessions/{sid}/revoke", s.revokeSession)

@@ -16,6 +16,8 @@ const maxConversation = 1000
 // ticketData is the ticket page.
 type ticketData struct {
 	Ticket       *model.Ticket
+	Form         *model.Ticket // the property form's values: the ticket, or it after a macro
+	Macros       *macroPicker
 	Requester    *model.User
 	Organization *model.Organization
 	Comments     []commentRow
@@ -28,6 +30,14 @@ type ticketData struct {
 	Tags         string
 	Names        map[string]string // "user:ID", "group:ID" → name, for the history
 	Saved        bool
+	SplitFrom    int64  // the page after a split: the ticket it came from
+	MergedFrom   int64  // the page after a merge: the ticket merged in
+	Done         string // the page after snooze, unsnooze or own: which
+	// Snooze and own to the end (when those services are wired).
+	CanSnooze, CanOwn bool
+	Snoozed           *store.Snooze
+	SnoozeDefault     string // datetime-local value
+	OwnToEnd          bool
 	// The composer's state when a submission failed.
 	Errors []string
 	Body   string
@@ -41,6 +51,8 @@ type commentRow struct {
 	Author *model.User
 	// Mail: the body came as HTML by mail and is shown in the sandboxed frame.
 	Mail bool
+	// Splittable: not the description, which always stays on its ticket.
+	Splittable bool
 }
 
 // auditRow is one entry of the history.
@@ -68,6 +80,12 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Saved = r.URL.Query().Get("saved") == "1"
+	d.SplitFrom, _ = strconv.ParseInt(r.URL.Query().Get("split_from"), 10, 64)
+	d.MergedFrom, _ = strconv.ParseInt(r.URL.Query().Get("merged"), 10, 64)
+	switch done := r.URL.Query().Get("done"); done {
+	case "snooze", "unsnooze", "own":
+		d.Done = "action." + done + "_done"
+	}
 	d.Mode = "public"
 	if !currentUser(r).IsAgent() {
 		d.Mode = "note"
@@ -76,6 +94,14 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, status int, d *ticketData) error {
+	if d.Macros == nil {
+		if err := s.loadMacros(r, d); err != nil {
+			return err
+		}
+	}
+	if err := s.loadSnoozeOwn(r, d); err != nil {
+		return err
+	}
 	v := s.view(r)
 	v.Title = "#" + strconv.FormatInt(d.Ticket.ID, 10) + " " + d.Ticket.Subject
 	v.Data = d
@@ -94,7 +120,7 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		if !tk.DeletedAt.IsZero() {
 			return errNotFound
 		}
-		d.Ticket = tk
+		d.Ticket, d.Form = tk, tk
 		comments, err := tx.Comments(id, false, 0, maxConversation, false)
 		if err != nil {
 			return err
@@ -120,8 +146,8 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 			by[u.ID] = u
 		}
 		d.Requester = by[tk.RequesterID]
-		for _, c := range comments {
-			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: c.Via == "email" && c.HTMLBody != ""})
+		for i, c := range comments {
+			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: c.Via == "email" && c.HTMLBody != "", Splittable: i > 0})
 		}
 		for _, a := range audits {
 			row := auditRow{Audit: a, Author: by[a.AuthorID]}

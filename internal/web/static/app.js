@@ -28,6 +28,11 @@ function connect() {
   source.addEventListener('open', () => { document.body.dataset.live = 'on'; });
   source.addEventListener('error', () => { document.body.dataset.live = 'off'; });
 }
+// Close the stream as the page goes: a stream left open keeps one of the
+// browser's six connections to the desk busy, and after a few form posts
+// the next page would wait for a free one.
+addEventListener('pagehide', () => { source?.close(); source = undefined; });
+addEventListener('pageshow', (e) => { if (e.persisted && listeners.ticket.length + listeners.presence.length + listeners.counts.length) connect(); });
 export function onTicketEvent(fn) { listeners.ticket.push(fn); connect(); }
 export function onPresence(fn) { listeners.presence.push(fn); connect(); }
 export function onCounts(fn) { listeners.counts.push(fn); connect(); }

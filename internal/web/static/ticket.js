@@ -120,3 +120,36 @@ function composing() {
 body.addEventListener('input', composing);
 form.addEventListener('change', (e) => { if (e.target.name === 'mode') composing(); });
 setInterval(() => { if (said) replying(true, true); }, 20000);
+
+// Macro picker: filter the list as the agent types (the form's GET is the
+// fallback), and carry the draft into "apply" so the macro adds to it.
+const macroQ = document.getElementById('macro-q');
+const norm = (s) => s.normalize('NFKC').toLowerCase();
+macroQ?.addEventListener('input', () => {
+  const words = norm(macroQ.value).split(/\s+/).filter(Boolean);
+  for (const li of document.querySelectorAll('#macro-list li')) {
+    const text = li.dataset.search || '';
+    li.hidden = !words.every((w) => text.includes(w));
+  }
+});
+document.addEventListener('submit', (e) => {
+  if (e.target.id === 'macro-apply-form') document.getElementById('macro-draft').value = body.value;
+});
+// A preview is fetched and swapped in, so the draft stays where it is.
+document.getElementById('macro-list')?.addEventListener('click', async (e) => {
+  const a = e.target.closest('a[data-macro]');
+  if (!a || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  e.preventDefault();
+  try {
+    const res = await fetch(a.href, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(res.status);
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    const fresh = doc.getElementById('macro-preview');
+    const old = document.getElementById('macro-preview');
+    if (!fresh) throw new Error('no preview');
+    if (old) old.replaceWith(fresh); else document.querySelector('.macros').append(fresh);
+    fresh.querySelector('button')?.focus();
+  } catch {
+    location.href = a.href;
+  }
+});
