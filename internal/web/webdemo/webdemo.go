@@ -13,6 +13,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/app"
 	"github.com/kizuna-desk/kizuna/internal/auth"
 	"github.com/kizuna-desk/kizuna/internal/inboxes"
+	"github.com/kizuna-desk/kizuna/internal/macros"
 	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
@@ -72,7 +73,10 @@ func Seed(ctx context.Context, a *app.App) (*Desk, error) {
 		addrs := []string{"support@kizuna.example.jp"}
 		var err error
 		inbox, err = inboxes.Create(tx, d.Agents[2], inboxes.Input{Name: &name, Addresses: &addrs}, a.Secrets, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return demoMacros(tx, d.Agents[2], now)
 	})
 	if err != nil {
 		return nil, err
@@ -197,4 +201,25 @@ Content-Type: text/html; charset=utf-8
 		return 0, err
 	}
 	return m.ID, nil
+}
+
+// demoMacros gives the picker something to show: shared macros as a team
+// would have them, with placeholders.
+func demoMacros(tx *store.Tx, admin *model.User, now time.Time) error {
+	for _, m := range []struct{ title, body, status string }{
+		{"配送::配送遅延のお詫び", "{{ticket.requester.name}} 様\n\nお届けが遅れており、大変申し訳ございません。配送業者に確認のうえ、改めてご連絡いたします。\n\n{{current_user.name}}", "pending"},
+		{"請求::請求書の再発行", "{{ticket.requester.name}} 様\n\n請求書を再発行いたしました。マイページからダウンロードいただけます。", "solved"},
+		{"General::Thank you", "Hi {{ticket.requester.first_name}},\n\nThank you for contacting us. We are looking into it.", "open"},
+	} {
+		title, active := m.title, true
+		actions := []store.MacroAction{{Field: "comment_value", Value: m.body}, {Field: "status", Value: m.status}}
+		macro := &store.Macro{}
+		if err := macros.Build(tx, admin, macro, macros.Input{Title: &title, Active: &active, Actions: &actions, RestrictionSet: true}, now); err != nil {
+			return err
+		}
+		if err := tx.InsertMacro(macro); err != nil {
+			return err
+		}
+	}
+	return nil
 }
