@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -35,6 +36,31 @@ type Processor struct {
 	// acknowledgement is queued here, so it commits with its ticket (one
 	// write per mail, and never a ticket without its acknowledgement).
 	BeforeCommit []func(tx *store.Tx, p Processed) error
+
+	// large admits LargeAtOnce mails over LargeBytes at a time: a 30 MB
+	// mail takes about four times its size in memory while it is parsed,
+	// so many small mails may be processed together but few large ones.
+	largeOnce sync.Once
+	large     chan struct{}
+}
+
+// LargeBytes and LargeAtOnce bound the memory of mail processing: at most
+// LargeAtOnce mails bigger than LargeBytes are read and parsed at once,
+// however many workers run.
+const (
+	LargeBytes  = 1 << 20
+	LargeAtOnce = 2
+)
+
+// admitLarge waits for a turn to process a large mail; release ends it.
+func (p *Processor) admitLarge(ctx context.Context) (release func(), err error) {
+	p.largeOnce.Do(func() { p.large = make(chan struct{}, LargeAtOnce) })
+	select {
+	case p.large <- struct{}{}:
+		return func() { <-p.large }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Processed is what became of one inbound mail.
@@ -86,6 +112,13 @@ func (p *Processor) Process(ctx context.Context, mailID int64) error {
 	}
 	if row.State != model.MailReceived || row.Direction != model.MailIn {
 		return nil
+	}
+	if row.Size > LargeBytes {
+		release, err := p.admitLarge(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	raw, err := p.readRaw(row.SHA256)
 	if err != nil {
