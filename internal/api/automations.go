@@ -312,22 +312,5 @@ func (s *Server) destroyManyAutomations(w http.ResponseWriter, r *http.Request) 
 	if err := requireAdmin(r); err != nil {
 		return err
 	}
-	ids, err := idList(r.URL.Query().Get("ids"))
-	if err != nil || len(ids) == 0 || len(ids) > 100 {
-		return badRequest("InvalidValue", "Give ids=1,2,3 (1 to 100 automation ids). / ids= に1〜100件のIDを指定してください。")
-	}
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		for _, id := range ids {
-			if err := tx.DeleteAutomation(id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.destroyMany(w, r, func(tx *store.Tx, id int64) error { return tx.DeleteAutomation(id) })
 }

@@ -67,21 +67,5 @@ func (s *Server) destroyManyMacros(w http.ResponseWriter, r *http.Request) error
 	if err := requireAgent(r); err != nil {
 		return err
 	}
-	ids, err := idList(r.URL.Query().Get("ids"))
-	if err != nil {
-		return err
-	}
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		for _, id := range ids {
-			if err := deleteMacroTx(tx, r, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.destroyMany(w, r, func(tx *store.Tx, id int64) error { return deleteMacroTx(tx, r, id) })
 }

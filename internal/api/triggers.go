@@ -369,23 +369,7 @@ func (s *Server) destroyManyTriggers(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	ids, err := idList(r.URL.Query().Get("ids"))
-	if err != nil {
-		return err
-	}
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		for _, id := range ids {
-			if err := d.triggers.Delete(tx, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.destroyMany(w, r, d.triggers.Delete)
 }
 
 // reorderTriggers sets the firing order: {"trigger_ids": [3, 1, 2]}.
