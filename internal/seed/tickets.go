@@ -10,6 +10,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/richtext"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/tickets"
 	"github.com/kizuna-desk/kizuna/internal/users"
 )
 
@@ -99,7 +100,7 @@ func (g *generator) ticket(created time.Time) store.BulkTicket {
 	times := g.timeline(created, n, end)
 
 	bt := store.BulkTicket{Ticket: tk}
-	createEvents := diffEvents(nil, tk)
+	createEvents := tickets.DiffEvents(nil, tk)
 	bt.Audits = append(bt.Audits, g.audit(author, via, created, createEvents, first, true))
 
 	finalPriority, finalType := tp.prio, tp.typ
@@ -163,14 +164,14 @@ func (g *generator) ticket(created time.Time) store.BulkTicket {
 		default:
 			body, by, cvia = s.note(r, pb, tx), tk.AssigneeID, "web"
 		}
-		bt.Audits = append(bt.Audits, g.audit(by, cvia, at, diffEvents(&old, tk), body, role != byNote))
+		bt.Audits = append(bt.Audits, g.audit(by, cvia, at, tickets.DiffEvents(&old, tk), body, role != byNote))
 	}
 	if end == resolved && tk.Status == model.StatusSolved {
 		if closeAt := tk.SolvedAt.Add(autoClose + time.Duration(r.IntN(12*3600))*time.Second); closeAt.Before(g.until) {
 			old := *tk
 			tk.Status, tk.UpdatedAt = model.StatusClosed, closeAt
 			bt.Audits = append(bt.Audits, store.BulkAudit{Audit: &model.Audit{AuthorID: tk.AssigneeID, Via: "rule", CreatedAt: closeAt,
-				Events: diffEvents(&old, tk)}})
+				Events: tickets.DiffEvents(&old, tk)}})
 		}
 	}
 	return bt
@@ -266,60 +267,4 @@ func (g *generator) timeline(created time.Time, n int, end outcome) []time.Time 
 		times[k] = times[k-1].Add(max(d, time.Millisecond))
 	}
 	return times
-}
-
-// diffEvents lists what changed as the tickets domain records it: Create
-// events for a new ticket's set fields, Change events otherwise, in the
-// domain's field order. The seed only ever sets the fields below.
-func diffEvents(old, tk *model.Ticket) []model.AuditEvent {
-	var evs []model.AuditEvent
-	creating := old == nil
-	if creating {
-		old = &model.Ticket{}
-	}
-	add := func(field string, prev, cur any, changed bool) {
-		switch {
-		case creating && !isEmpty(cur):
-			evs = append(evs, model.AuditEvent{Type: "Create", FieldName: field, Value: cur})
-		case !creating && changed:
-			evs = append(evs, model.AuditEvent{Type: "Change", FieldName: field, Value: cur, PreviousValue: prev})
-		}
-	}
-	add("subject", old.Subject, tk.Subject, old.Subject != tk.Subject)
-	add("status", old.Status, tk.Status, old.Status != tk.Status)
-	add("priority", old.Priority, tk.Priority, old.Priority != tk.Priority)
-	add("type", old.Type, tk.Type, old.Type != tk.Type)
-	add("requester_id", idValue(old.RequesterID), idValue(tk.RequesterID), old.RequesterID != tk.RequesterID)
-	add("assignee_id", idValue(old.AssigneeID), idValue(tk.AssigneeID), old.AssigneeID != tk.AssigneeID)
-	add("group_id", idValue(old.GroupID), idValue(tk.GroupID), old.GroupID != tk.GroupID)
-	add("organization_id", idValue(old.OrganizationID), idValue(tk.OrganizationID), old.OrganizationID != tk.OrganizationID)
-	add("brand_id", idValue(old.BrandID), idValue(tk.BrandID), old.BrandID != tk.BrandID)
-	add("tags", orEmpty(old.Tags), orEmpty(tk.Tags), !slices.Equal(old.Tags, tk.Tags))
-	return evs
-}
-
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case []string:
-		return len(x) == 0
-	}
-	return false
-}
-
-func idValue(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -373,7 +373,7 @@ func (a *applier) statusRules(old, tk *model.Ticket, ch *Change) {
 // finish writes the comment and the audit and re-indexes the ticket.
 func (a *applier) finish(old, tk *model.Ticket, ch *Change) (*Result, error) {
 	audit := &model.Audit{TicketID: tk.ID, AuthorID: a.actor.ID, Via: orDefault(ch.Via, "api"), Metadata: ch.Metadata, CreatedAt: a.now}
-	audit.Events = diffEvents(old, tk)
+	audit.Events = DiffEvents(old, tk)
 	if len(audit.Events) == 0 && a.comment == nil {
 		// Nothing changed: no audit, no re-index, nothing to tell anyone.
 		return &Result{Ticket: tk}, nil

@@ -9,11 +9,11 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
-// diffEvents lists what changed between old and tk as audit events: Create
+// DiffEvents lists what changed between old and tk as audit events: Create
 // events for a new ticket's set fields, Change events (with the previous
 // value) for an update. Values use the API's shapes so audits read the same
 // as the ticket JSON.
-func diffEvents(old, tk *model.Ticket) []model.AuditEvent {
+func DiffEvents(old, tk *model.Ticket) []model.AuditEvent {
 	var evs []model.AuditEvent
 	creating := old == nil
 	if creating {

@@ -106,7 +106,7 @@ func (s *Service) splitTx(tx *store.Tx, actor *model.User, sourceID int64, ids [
 		return nil, err
 	}
 	audit.Events = append(audit.Events, model.AuditEvent{Type: "Comment", CommentID: note.ID})
-	audit.Events = append(audit.Events, diffEvents(nil, tk)...)
+	audit.Events = append(audit.Events, DiffEvents(nil, tk)...)
 	audit.Events = append(audit.Events, model.AuditEvent{Type: "Split", FieldName: "source_ticket_id", Value: src.ID})
 	if err := tx.SetAuditEvents(audit); err != nil {
 		return nil, err
