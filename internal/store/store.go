@@ -50,6 +50,10 @@ type dialect interface {
 	lockSuffix() string
 	// search index maintenance and matching; see search_*.go
 	indexer
+	// customFieldIs and customFieldPresent are view conditions on the
+	// JSON custom fields of tickets t; see views_*.go
+	customFieldIs(id int64, want any) (string, []any)
+	customFieldPresent(id int64) (string, []any)
 }
 
 // Open connects to the database named by url: "" or "sqlite:" opens the

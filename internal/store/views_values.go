@@ -86,9 +86,9 @@ func (t *Tx) customFieldCond(id int64, op string, v any) (string, []any, error) 
 		default:
 			return "", nil, fmt.Errorf("value must be a string, number or true/false / 値は文字列・数値・true/false です")
 		}
-		sql, args = t.customFieldIs(id, want)
+		sql, args = t.d.customFieldIs(id, want)
 	case "present", "not_present":
-		sql, args = t.customFieldPresent(id)
+		sql, args = t.d.customFieldPresent(id)
 	default:
 		return "", nil, badOp(op, "is", "is_not", "present", "not_present")
 	}
@@ -96,18 +96,4 @@ func (t *Tx) customFieldCond(id int64, op string, v any) (string, []any, error) 
 		sql = "NOT " + sql
 	}
 	return sql, args, nil
-}
-
-func (t *Tx) customFieldIs(id int64, want any) (string, []any) {
-	if t.d.name() == "postgres" {
-		return pgCustomFieldIs(id, want)
-	}
-	return sqliteCustomFieldIs(id, want)
-}
-
-func (t *Tx) customFieldPresent(id int64) (string, []any) {
-	if t.d.name() == "postgres" {
-		return pgCustomFieldPresent(id)
-	}
-	return sqliteCustomFieldPresent(id)
 }
