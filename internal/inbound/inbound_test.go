@@ -318,3 +318,34 @@ func TestStaleClaimRetried(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimRenewed: a node working longer than the lease renews its claim,
+// so a second node does not take the mail up meanwhile.
+func TestClaimRenewed(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		in := newInbox(t, db, "サポート", "support@example.jp")
+		sp := newSpool(t, db)
+		m, _, err := sp.Receive(ctx, in, strings.NewReader(mailText("slow@x", "待って：大きな添付", "本文")), 1<<20, "smtp", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proc := &fakeProcessor{db: db, calls: map[int64]int{}, release: make(chan struct{}), done: make(chan int64, 10)}
+		wctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range 2 {
+			w := &inbound.Worker{Store: db, Processor: proc, Lease: 150 * time.Millisecond, PollInterval: 20 * time.Millisecond}
+			wg.Add(1)
+			go func() { defer wg.Done(); w.Run(wctx) }()
+		}
+		waitFor(t, "first attempt", func() bool { return proc.count(m.ID) == 1 })
+		time.Sleep(600 * time.Millisecond) // four leases
+		if c := proc.count(m.ID); c != 1 {
+			t.Fatalf("mail taken up %d times while its node was still working", c)
+		}
+		close(proc.release)
+		waitFor(t, "processed", func() bool { return getMail(t, db, m.ID).State == model.MailProcessed })
+		cancel()
+		wg.Wait()
+	})
+}

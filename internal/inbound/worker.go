@@ -28,9 +28,12 @@ type Worker struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 
-	Concurrency  int           // mails processed at once; default 16 (the processor admits few large ones)
-	MaxAttempts  int           // then the mail is marked failed; default 8
-	Lease        time.Duration // how long a claim holds; a claim older than this is retried; default 10m
+	Concurrency int // mails processed at once; default 16 (the processor admits few large ones)
+	MaxAttempts int // then the mail is marked failed; default 8
+	// Lease is how long a claim holds unless renewed; the node working on
+	// a mail renews it every Lease/3, so a node that died (kill -9, power
+	// loss) holds its mails for at most Lease. Default 1m.
+	Lease        time.Duration
 	Timeout      time.Duration // per attempt; default 5m
 	PollInterval time.Duration // default 15s
 	// Backoff gives the wait after failed attempt n (1, 2, …); default
@@ -59,13 +62,10 @@ func (w *Worker) init() {
 			w.MaxAttempts = 8
 		}
 		if w.Lease <= 0 {
-			w.Lease = 10 * time.Minute
+			w.Lease = time.Minute
 		}
 		if w.Timeout <= 0 {
 			w.Timeout = 5 * time.Minute
-		}
-		if w.Timeout > w.Lease {
-			w.Timeout = w.Lease
 		}
 		if w.PollInterval <= 0 {
 			w.PollInterval = 15 * time.Second
@@ -214,7 +214,9 @@ func (w *Worker) attempt(ctx context.Context, id int64) {
 		return // another goroutine or node has it, or it is done or not yet due
 	}
 	actx, cancel := context.WithTimeout(ctx, w.Timeout)
+	stopRenewing := w.renewClaim(actx, id)
 	perr := w.process(actx, id)
+	stopRenewing()
 	cancel()
 	if perr != nil && ctx.Err() != nil {
 		return // shutting down: the lease expires and the mail is tried again
@@ -240,6 +242,34 @@ func (w *Worker) attempt(ctx context.Context, id int64) {
 	if err != nil {
 		w.Log.Error("inbound: recording the outcome failed", "mail_id", id, "err", err)
 	}
+}
+
+// renewClaim keeps extending the claim on id while it is being processed,
+// so that a short lease (quick recovery after a crash) still covers a long
+// attempt (a 30 MB mail). The returned func stops it.
+func (w *Worker) renewClaim(ctx context.Context, id int64) (stop func()) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(w.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				until := w.now().Add(w.Lease).UnixMilli()
+				err := w.Store.Write(ctx, func(tx *store.Tx) error { return tx.ExtendInboundClaim(id, until) })
+				if err != nil && ctx.Err() == nil {
+					w.Log.Warn("inbound: renewing a claim failed", "mail_id", id, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
 
 // process runs the processor, turning a panic on one broken mail into an

@@ -33,6 +33,14 @@ func (t *Tx) ClaimInboundMail(id, nowMS, leaseUntilMS int64) (bool, error) {
 	return n == 1, err
 }
 
+// ExtendInboundClaim moves the lease of a mail still being processed to
+// leaseUntilMS; a mail already settled is left alone.
+func (t *Tx) ExtendInboundClaim(id, leaseUntilMS int64) error {
+	_, err := t.exec(`UPDATE mail_messages SET next_attempt_at = ? WHERE id = ? AND state = ? AND direction = ?`,
+		leaseUntilMS, id, model.MailReceived, model.MailIn)
+	return err
+}
+
 // SettleInboundMail records the outcome of an attempt on a mail that is
 // still received: state stays received with a retry time (retryAtMS > 0),
 // or becomes state (failed, processed) for good. A mail the processor has
