@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"os"
 
@@ -42,5 +43,23 @@ func init() {
 				s.Routes(mux)
 			}
 		},
+		// Several nodes on one PostgreSQL database relay live events
+		// (ticket changes, presence) to each other's pages.
+		Run: func(ctx context.Context, a *App) {
+			if s := Lookup[*web.Server](a); s != nil && a.Store.Clustered() {
+				s.RunRelay(ctx, liveRelay{a.Store})
+			}
+		},
 	})
+}
+
+// liveRelay is the web hub's relay over the store's NOTIFY channel.
+type liveRelay struct{ db *store.DB }
+
+func (r liveRelay) Publish(ctx context.Context, p []byte) error {
+	return r.db.Publish(ctx, "kizuna_live", p)
+}
+
+func (r liveRelay) Subscribe(ctx context.Context, fn func([]byte)) error {
+	return r.db.Subscribe(ctx, "kizuna_live", fn)
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -31,7 +33,13 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return &DB{writer: db, reader: db, d: postgresDialect{}}, nil
+	var schema string
+	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("PostgreSQL schema: %w", err)
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return &DB{writer: db, reader: db, d: postgresDialect{}, liveScope: hex.EncodeToString(sum[:4])}, nil
 }
 
 func (postgresDialect) name() string { return "postgres" }

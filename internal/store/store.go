@@ -37,6 +37,9 @@ type DB struct {
 	// transactions, and prepared statements per pool.
 	commit                   *committer
 	writerStmts, readerStmts *stmtCache
+	// liveScope tells apart desks sharing one PostgreSQL database in
+	// different schemas: NOTIFY channels are database-wide.
+	liveScope string
 }
 
 // dialect is everything that differs between SQLite and PostgreSQL.
@@ -54,6 +57,9 @@ type dialect interface {
 	// JSON custom fields of tickets t; see views_*.go
 	customFieldIs(id int64, want any) (string, []any)
 	customFieldPresent(id int64) (string, []any)
+	// notify and listen carry live events between nodes; see live*.go
+	notify(ctx context.Context, db *sql.DB, channel, payload string) error
+	listen(ctx context.Context, db *sql.DB, channel string, fn func(payload string)) error
 }
 
 // Open connects to the database named by url: "" or "sqlite:" opens the

@@ -33,6 +33,10 @@ type Hub struct {
 	mu   sync.Mutex
 	subs map[chan message]struct{}
 	gen  atomic.Uint64 // bumped on every ticket change; caches compare it
+	// node names this process to the other nodes; out, when set by
+	// RunRelay, takes events to forward to them (cluster.go).
+	node string
+	out  atomic.Pointer[chan relayed]
 }
 
 // message is one server-sent event: its name and JSON data.
@@ -42,7 +46,26 @@ type message struct {
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[chan message]struct{}{}} }
+func NewHub() *Hub { return &Hub{subs: map[chan message]struct{}{}, node: newNodeID()} }
+
+func (h *Hub) setOutbox(out chan relayed) {
+	if out == nil {
+		h.out.Store(nil)
+		return
+	}
+	h.out.Store(&out)
+}
+
+// forward hands m to RunRelay without ever blocking a ticket write; when
+// the relay is behind, other nodes miss a reload hint, not data.
+func (h *Hub) forward(m relayed) {
+	if p := h.out.Load(); p != nil {
+		select {
+		case *p <- m:
+		default:
+		}
+	}
+}
 
 // Gen is a counter that changes whenever a ticket did.
 func (h *Hub) Gen() uint64 { return h.gen.Load() }
@@ -65,6 +88,7 @@ func (h *Hub) Publish(e Event) {
 	h.gen.Add(1)
 	b, _ := json.Marshal(e)
 	h.send(message{event: "ticket", data: b})
+	h.forward(relayed{Kind: "ticket", Event: b})
 }
 
 // send fans m out. A subscriber that is not keeping up loses messages

@@ -33,6 +33,7 @@ type Desk struct {
 	App    *app.App
 	Server *httptest.Server
 	URL    string
+	DBURL  string // "" for SQLite
 	// Users by role, each with a token: Admin, Agent, Light, Customer.
 	Admin, Agent, Light, Customer *User
 }
@@ -75,12 +76,31 @@ func StartWith(t testing.TB, dbURL string, cfg api.Config) *Desk {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	d := &Desk{T: t, App: a, Server: srv, URL: srv.URL}
+	d := &Desk{T: t, App: a, Server: srv, URL: srv.URL, DBURL: dbURL}
 	d.Admin = d.userWithToken("admin@example.jp", "", "", "")
 	d.Agent = d.AddUser("yamada@example.jp", "山田 太郎", model.RoleAgent)
 	d.Light = d.AddUser("eigyo@example.jp", "営業 次郎", model.RoleLightAgent)
 	d.Customer = d.AddUser("hanako@customer.co.jp", "佐藤 花子", model.RoleEndUser)
 	return d
+}
+
+// Node starts a second desk process ("node") on d's PostgreSQL database,
+// with its own data dir and HTTP server, sharing d's users and tokens.
+func (d *Desk) Node() *Desk {
+	d.T.Helper()
+	if d.DBURL == "" {
+		d.T.Fatal("a second node needs PostgreSQL")
+	}
+	a, err := app.Open(context.Background(), app.Config{DataDir: d.T.TempDir(), Database: d.DBURL, API: d.App.Config.API}, d.App.Log)
+	if err != nil {
+		d.T.Fatalf("open second node: %v", err)
+	}
+	d.T.Cleanup(func() { a.Close() })
+	srv := httptest.NewServer(a.Handler())
+	d.T.Cleanup(srv.Close)
+	n := *d
+	n.App, n.Server, n.URL = a, srv, srv.URL
+	return &n
 }
 
 // AddUser creates a user with an API token.
