@@ -159,7 +159,7 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		}
 		d.Requester = by[tk.RequesterID]
 		for i, c := range comments {
-			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: c.Via == "email" && c.HTMLBody != "", Splittable: i > 0})
+			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: mailHTML(c), Splittable: i > 0})
 		}
 		for _, a := range audits {
 			row := auditRow{Audit: a, Author: by[a.AuthorID]}
@@ -200,6 +200,13 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		d.Names["group:"+strconv.FormatInt(g.ID, 10)] = g.Name
 	}
 	return d, nil
+}
+
+// mailHTML reports whether c came by mail with an HTML body of its own
+// (shown in the sandboxed frame); a plain-text mail's HTML is only derived
+// from its text, which the page shows (with quotes folded) as text.
+func mailHTML(c *model.Comment) bool {
+	return c.Via == "email" && c.HTMLBody != "" && c.HTMLBody != richtext.FromPlain(c.Body)
 }
 
 // mailFrame serves one mail's sanitized HTML for the sandboxed iframe of
