@@ -45,6 +45,7 @@ var ticketMessages = map[string][2]string{
 	"ticket.mail_processed": {"受信", "Received"},
 	"ticket.mail_ignored":   {"無視", "Ignored"},
 	"ticket.mail_cancel":    {"送信を取り消す", "Cancel sending"},
+	"ticket.mail_retry":     {"今すぐ送信", "Send now"},
 	"ticket.mail_next":      {"次の試行", "next attempt"},
 	"ticket.mail_from":      {"差出人", "From"},
 	"ticket.mail_to":        {"宛先", "To"},

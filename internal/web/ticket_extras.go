@@ -34,14 +34,16 @@ type mailRow struct {
 	// sent, failed, held, cancelled or bounced.
 	Shown     string
 	CanCancel bool
+	CanRetry  bool // held or failed: "send now"
 }
 
 func newMailRow(m *model.MailMessage) *mailRow {
 	r := &mailRow{MailMessage: m, Shown: m.State}
-	if m.State == model.MailQueued && m.Source == outbound.SourceScheduled {
+	if m.State == model.MailQueued && m.Source == outbound.SourceScheduled && m.NextAttemptAt.After(m.UpdatedAt) {
 		r.Shown = "scheduled"
 	}
 	r.CanCancel = m.State == model.MailQueued || m.State == outbound.StateHeld
+	r.CanRetry = m.State == outbound.StateHeld || m.State == model.MailFailed
 	return r
 }
 
@@ -378,6 +380,24 @@ func (s *Server) cancelReply(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// retryReply sends a held or failed reply now (outbound.Retry, as the
+// API's retry).
+func (s *Server) retryReply(w http.ResponseWriter, r *http.Request) error {
+	m, id, err := s.ticketMail(r)
+	if err != nil {
+		return err
+	}
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
+		_, err := outbound.Retry(tx, currentUser(r), m.ID, s.Now().UTC())
+		return err
+	})
+	if err != nil && !errors.Is(err, outbound.ErrNotRetryable) {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#c%d", id, m.CommentID), http.StatusSeeOther)
+	return nil
+}
+
 // mailViewData is the "original mail" page.
 type mailViewData struct {
 	TicketID int64
@@ -565,6 +585,7 @@ func (s *Server) ticketExtraRoutes(page func(string, func(http.ResponseWriter, *
 	page("GET /tickets/{id}/mails/{mid}", s.mailView)
 	page("GET /tickets/{id}/mails/{mid}/raw", s.rawMail)
 	page("POST /tickets/{id}/mails/{mid}/cancel", s.cancelReply)
+	page("POST /tickets/{id}/mails/{mid}/retry", s.retryReply)
 	page("POST /tickets/{id}/customer", s.saveCustomerNotes)
 	page("GET /settings/customer-links", s.linksPage)
 	page("POST /settings/customer-links", s.addLink)

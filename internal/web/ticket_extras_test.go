@@ -256,6 +256,13 @@ func TestTicketPageMail(t *testing.T) {
 		if !strings.Contains(tp.body, `data-state="held"`) || !strings.Contains(tp.body, "保留中（送信前にお客様から返信がありました）") {
 			t.Errorf("held state not shown")
 		}
+		// The agent decides it should go anyway: queued again, for now.
+		if p := b.do("POST", fmt.Sprintf("/tickets/%d/mails/%d/retry", id, sched.ID), url.Values{"csrf": {token}}); p.status != http.StatusSeeOther {
+			t.Errorf("send now: %d", p.status)
+		}
+		if m := mailByID(t, d, sched.ID); m.State != "queued" || m.NextAttemptAt.After(time.Now()) {
+			t.Errorf("held mail after send now: %s at %v", m.State, m.NextAttemptAt)
+		}
 
 		// Delivery states: sent, and failed with the relay's reason.
 		p = b.do("POST", path, url.Values{"csrf": {token}, "mode": {"public"}, "body": {"再送のテストです。"}})
@@ -425,6 +432,37 @@ func TestCustomerPanel(t *testing.T) {
 		}
 		if p := light.do("POST", fmt.Sprintf("/tickets/%d/customer", id), url.Values{"csrf": {lt.csrf(t)}, "org_notes": {"消す"}}); p.status == http.StatusSeeOther {
 			t.Errorf("light agent changed the organization notes")
+		}
+	})
+}
+
+func TestMailFrameFoldsQuote(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		in := mailDesk(t, d)
+		raw := strings.ReplaceAll(`From: hanako@customer.co.jp
+To: support@example.jp
+Subject: =?UTF-8?B?5Zyo5bqr44Gr44Gk44GE44Gm?=
+Message-ID: <html.1@customer.co.jp>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<div dir="ltr">在庫を確認してください。</div><br><div class="gmail_quote"><div class="gmail_attr">2026年11月20日(金) 10:00 山田太郎 &lt;yamada@example.jp&gt;:<br></div><blockquote class="gmail_quote">在庫は十分にございます。</blockquote></div>
+`, "\n", "\r\n")
+		m := receive(t, d, in, []byte(raw))
+		b := newBrowser(t, d, "ja")
+		b.login(d.Agent.Email, "password-agent", false)
+		tp := b.do("GET", fmt.Sprintf("/tickets/%d", m.TicketID), nil)
+		src := regexp.MustCompile(`<iframe class="mailframe" src="([^"]+)"`).FindStringSubmatch(tp.body)
+		if src == nil {
+			t.Fatalf("no mail frame")
+		}
+		fr := b.do("GET", src[1], nil)
+		fold := regexp.MustCompile(`(?s)<body>(.*)<details class="quoted"><summary[^>]*>…</summary>(.*)</details></body>`).FindStringSubmatch(fr.body)
+		if fold == nil || !strings.Contains(fold[1], "在庫を確認してください。") || strings.Contains(fold[1], "十分") || !strings.Contains(fold[2], "在庫は十分にございます。") {
+			t.Fatalf("frame:\n%s", fr.body)
+		}
+		if full := b.do("GET", src[1]+"?full=1", nil); strings.Contains(full.body, "<details") || !strings.Contains(full.body, "在庫は十分にございます。") {
+			t.Errorf("full frame:\n%s", full.body)
 		}
 	})
 }
