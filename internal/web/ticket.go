@@ -188,9 +188,6 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.loadTimeline(r, d); err != nil {
-		return nil, err
-	}
 	d.Tags = joinTags(d.Ticket.Tags)
 	d.Names = map[string]string{}
 	for _, u := range d.Staff {
