@@ -99,3 +99,17 @@ func TestSplitQuoteHTML(t *testing.T) {
 		})
 	}
 }
+
+func TestRawCharset(t *testing.T) {
+	for raw, want := range map[string]string{
+		"Subject: x\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$3$s\x1b(B":                               "iso-2022-jp",
+		"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=\"Shift_JIS\"\r\n": "shift_jis",
+		"Subject: x\r\n\r\n日本語":       "utf-8",
+		"Subject: x\r\n\r\n日本語"[:18]:  "utf-8", // a head cut inside 語
+		"Subject: x\r\n\r\n\xe9t\xe9": "iso-8859-1",
+	} {
+		if got := RawCharset([]byte(raw)); got != want {
+			t.Errorf("RawCharset(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

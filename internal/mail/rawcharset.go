@@ -17,8 +17,19 @@ func RawCharset(raw []byte) string {
 	if m := charsetParam.FindSubmatch(raw); m != nil {
 		return strings.ToLower(string(m[1]))
 	}
-	if bytes.IndexFunc(raw, func(r rune) bool { return r >= 0x80 }) >= 0 && !utf8.Valid(raw) {
-		return "iso-8859-1"
+	if bytes.IndexFunc(raw, func(r rune) bool { return r >= 0x80 }) < 0 {
+		return "utf-8"
 	}
-	return "utf-8"
+	// raw may be the head of a mail, cut inside its last character.
+	i := len(raw) - 1
+	for i > 0 && len(raw)-i < utf8.UTFMax && !utf8.RuneStart(raw[i]) {
+		i--
+	}
+	if !utf8.FullRune(raw[i:]) {
+		raw = raw[:i]
+	}
+	if utf8.Valid(raw) {
+		return "utf-8"
+	}
+	return "iso-8859-1"
 }

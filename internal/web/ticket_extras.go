@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -437,10 +438,14 @@ func (s *Server) rawMail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	raw, err := s.readBlob(m.SHA256)
+	f, err := s.Blobs.Open(m.SHA256)
 	if err != nil {
-		return err
+		return errNotFound
 	}
+	defer f.Close()
+	// The charset is declared near the top; the rest streams through.
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, _ := br.Peek(64 << 10)
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -448,11 +453,11 @@ func (s *Server) rawMail(w http.ResponseWriter, r *http.Request) error {
 		h.Set("Content-Type", "message/rfc822")
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="mail-%d.eml"`, m.ID))
 	} else {
-		h.Set("Content-Type", "text/plain; charset="+mail.RawCharset(raw))
+		h.Set("Content-Type", "text/plain; charset="+mail.RawCharset(head))
 		h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="mail-%d.txt"`, m.ID))
 	}
-	h.Set("Content-Length", strconv.Itoa(len(raw)))
-	_, err = w.Write(raw)
+	h.Set("Content-Length", strconv.FormatInt(m.Size, 10))
+	_, err = io.Copy(w, br)
 	return err
 }
 
