@@ -161,7 +161,7 @@ if (undo && undo.dataset.shown === 'queued') {
   const left = Date.parse(undo.dataset.until) - Date.now();
   setTimeout(() => { undo.hidden = true; }, Math.max(0, left));
 }
-if (document.getElementById('undone')) body.focus();
+if (document.getElementById('undone')) { body.focus(); body.setSelectionRange(body.value.length, body.value.length); }
 
 // Folded quotes inside a mail frame change its height when opened.
 for (const f of document.querySelectorAll('iframe.mailframe')) {
