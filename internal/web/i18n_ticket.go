@@ -65,7 +65,7 @@ var ticketMessages = map[string][2]string{
 	"compose.send_at_past":    {"送信予約の日時は未来にしてください。", "The scheduled time must be in the future."},
 	"compose.send_at_note":    {"送信予約は公開返信にのみ使えます。", "Only public replies can be scheduled."},
 	"compose.signature":       {"署名（送信時に追加されます）", "Signature (added when sent)"},
-	"compose.options":         {"CC・送信予約・署名", "CC, schedule and signature"},
+	"compose.options":         {"CC・送信予約", "CC and scheduled send"},
 	"compose.undo_text":       {"返信を送信しました。", "Your reply was sent."},
 	"compose.undo":            {"送信を取り消す", "Undo"},
 	"compose.undo_scheduled":  {"返信を %s に送信予約しました。", "Your reply is scheduled for %s."},
