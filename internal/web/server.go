@@ -116,6 +116,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("POST /tickets/{id}/unsnooze", s.unsnoozeTicket)
 	page("POST /tickets/{id}/own", s.ownTicket)
 	page("GET /tickets/{id}/attachments/{aid}", s.attachment)
+	s.ticketExtraRoutes(page) // mails, undo send, customer notes and links (ticket_extras.go)
 	page("GET /settings/sessions", s.sessionsPage)
 	page("POST /settings/sessions/{sid}/revoke", s.revokeSession)
 	page("POST /settings/sessions/revoke-others", s.revokeOthers)

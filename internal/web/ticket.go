@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/kizuna-desk/kizuna/internal/mail"
 	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/richtext"
 	"github.com/kizuna-desk/kizuna/internal/store"
 )
 
@@ -22,7 +24,6 @@ type ticketData struct {
 	Organization *model.Organization
 	Comments     []commentRow
 	History      []auditRow
-	Others       []*model.Ticket // the requester's other tickets
 	Groups       []*model.Group
 	Staff        []*store.UserBrief
 	Statuses     []string
@@ -43,6 +44,8 @@ type ticketData struct {
 	Body   string
 	Mode   string
 	Locked bool // another agent is replying: offer to take over
+	// X is the page's mail, SLA, CSAT and customer panel (ticket_extras.go).
+	X *ticketExtras
 }
 
 // commentRow is one message of the conversation.
@@ -53,6 +56,13 @@ type commentRow struct {
 	Mail bool
 	// Splittable: not the description, which always stays on its ticket.
 	Splittable bool
+	// Out is the reply mail this comment went out as, with its delivery
+	// state; In the mail it came in as (ticket_extras.go).
+	Out *mailRow
+	In  *model.MailMessage
+	// Parts splits a mailed plain-text body: quoted history and the
+	// signature are folded away.
+	Parts *mail.Parts
 }
 
 // auditRow is one entry of the history.
@@ -85,6 +95,8 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 	switch done := r.URL.Query().Get("done"); done {
 	case "snooze", "unsnooze", "own":
 		d.Done = "action." + done + "_done"
+	case "notes":
+		d.Done = "customer.notes_saved"
 	}
 	d.Mode = "public"
 	if !currentUser(r).IsAgent() {
@@ -129,7 +141,7 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		if err != nil {
 			return err
 		}
-		ids := []int64{tk.RequesterID}
+		ids := append([]int64{tk.RequesterID}, tk.CollaboratorIDs...)
 		for _, c := range comments {
 			ids = append(ids, c.AuthorID)
 		}
@@ -147,7 +159,7 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		}
 		d.Requester = by[tk.RequesterID]
 		for i, c := range comments {
-			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: c.Via == "email" && c.HTMLBody != "", Splittable: i > 0})
+			d.Comments = append(d.Comments, commentRow{Comment: c, Author: by[c.AuthorID], Mail: mailHTML(c), Splittable: i > 0})
 		}
 		for _, a := range audits {
 			row := auditRow{Audit: a, Author: by[a.AuthorID]}
@@ -165,21 +177,13 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 				return err
 			}
 		}
-		others, err := tx.ListTickets(store.TicketFilter{RequesterIDs: []int64{tk.RequesterID}, NotStatuses: nil},
-			store.TicketOrder{Field: "updated_at", Desc: true}, store.Page{Limit: 11})
-		if err != nil {
-			return err
-		}
-		for _, o := range others {
-			if o.ID != tk.ID && len(d.Others) < 10 {
-				d.Others = append(d.Others, o)
-			}
-		}
 		if d.Groups, err = tx.Groups(false); err != nil {
 			return err
 		}
-		d.Staff, err = tx.StaffUsers(500)
-		return err
+		if d.Staff, err = tx.StaffUsers(500); err != nil {
+			return err
+		}
+		return s.loadExtras(tx, r, d, by)
 	})
 	if err != nil {
 		return nil, err
@@ -193,6 +197,13 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		d.Names["group:"+strconv.FormatInt(g.ID, 10)] = g.Name
 	}
 	return d, nil
+}
+
+// mailHTML reports whether c came by mail with an HTML body of its own
+// (shown in the sandboxed frame); a plain-text mail's HTML is only derived
+// from its text, which the page shows (with quotes folded) as text.
+func mailHTML(c *model.Comment) bool {
+	return c.Via == "email" && c.HTMLBody != "" && c.HTMLBody != richtext.FromPlain(c.Body)
 }
 
 // mailFrame serves one mail's sanitized HTML for the sandboxed iframe of
@@ -237,5 +248,10 @@ func (s *Server) mailFrame(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	return mailTemplate.Execute(w, map[string]any{"CSS": staticPrefix + "/mail.css", "Body": sanitizedHTML(c.HTMLBody)})
+	body, quoted := mail.SplitQuoteHTML(richtext.Sanitize(c.HTMLBody))
+	if r.URL.Query().Get("full") == "1" {
+		body, quoted = c.HTMLBody, ""
+	}
+	return mailTemplate.Execute(w, map[string]any{"CSS": staticPrefix + "/mail.css", "Body": sanitizedHTML(body),
+		"Quoted": quotedHTML(quoted), "More": s.view(r).T("ticket.quoted_show")})
 }

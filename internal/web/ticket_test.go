@@ -78,7 +78,7 @@ func TestTicketPage(t *testing.T) {
 		// Public reply vs internal note are marked apart; the side panel
 		// shows the requester, the organization and other tickets.
 		tp = b.do("GET", fmt.Sprintf("/tickets/%d", demo.Busy), nil)
-		for _, want := range []string{`class="msg public"`, `class="msg note"`, "社内メモ", "㈱さくらマーケット", "この依頼者の他のチケット", "見積書の修正をお願いします"} {
+		for _, want := range []string{`class="msg public"`, `class="msg note"`, "社内メモ", "㈱さくらマーケット", "この依頼者のチケット", "見積書の修正をお願いします"} {
 			if !strings.Contains(tp.body, want) {
 				t.Errorf("ticket page lacks %q", want)
 			}

@@ -63,6 +63,10 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 				ch.Comment.Uploads = []string{token}
 			}
 		}
+		// CC, scheduled send (ticket_extras.go).
+		if problems := s.composeExtras(r, &ch); len(problems) > 0 {
+			return s.retry(w, r, id, body, mode, problems)
+		}
 	}
 	public := ch.Comment != nil && ch.Comment.Public != nil && *ch.Comment.Public
 	if public && r.FormValue("takeover") == "" {
@@ -77,7 +81,8 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 			return s.showTicket(w, r, http.StatusConflict, d)
 		}
 	}
-	if _, err := s.Tickets.Update(r.Context(), me, id, ch); err != nil {
+	res, err := s.Tickets.Update(r.Context(), me, id, ch)
+	if err != nil {
 		var inv *errs.Invalid
 		switch {
 		case errors.As(err, &inv):
@@ -92,7 +97,11 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 	if public {
 		s.presence.setReplying(id, me, false)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/tickets/%d?saved=1", id), http.StatusSeeOther)
+	to := fmt.Sprintf("/tickets/%d?saved=1", id)
+	if public && res.Comment != nil {
+		to += fmt.Sprintf("&sent=%d", res.Comment.ID) // the undo banner
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
@@ -299,11 +308,21 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) error {
 
 // mailTemplate is the document inside the mail frame.
 var mailTemplate = template.Must(template.New("mail").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><link rel="stylesheet" href="{{.CSS}}"></head><body>{{.Body}}</body></html>`))
+<html><head><meta charset="utf-8"><link rel="stylesheet" href="{{.CSS}}"></head><body>{{.Body}}` +
+	`{{if .Quoted}}<details class="quoted"><summary title="{{.More}}" aria-label="{{.More}}">…</summary>{{.Quoted}}</details>{{end}}</body></html>`))
 
 // sanitizedHTML passes stored mail HTML through the sanitizer once more on
 // the way out (stored bodies were sanitized too; policies only get
 // stricter) and marks it safe for the frame's template.
 func sanitizedHTML(s string) template.HTML {
 	return template.HTML(richtext.Sanitize(s)) // #nosec: sanitized just above
+}
+
+// quotedHTML is the folded quote of a mail: cut from sanitized HTML and
+// sanitized again, "" stays empty.
+func quotedHTML(s string) template.HTML {
+	if s == "" {
+		return ""
+	}
+	return sanitizedHTML(s)
 }

@@ -153,3 +153,46 @@ document.getElementById('macro-list')?.addEventListener('click', async (e) => {
     location.href = a.href;
   }
 });
+
+// Undo send: the banner goes once the reply has left (the outbox's undo
+// window); recalling puts the text back in the composer (server side).
+const undo = document.getElementById('undo-banner');
+if (undo && undo.dataset.shown === 'queued') {
+  const left = Date.parse(undo.dataset.until) - Date.now();
+  setTimeout(() => { undo.hidden = true; }, Math.max(0, left));
+}
+if (document.getElementById('undone')) { body.focus(); body.setSelectionRange(body.value.length, body.value.length); }
+
+// Folded quotes inside a mail frame change its height when opened.
+for (const f of document.querySelectorAll('iframe.mailframe')) {
+  f.addEventListener('load', () => {
+    try {
+      f.contentDocument.addEventListener('toggle', () => {
+        f.style.height = (f.contentDocument.documentElement.scrollHeight + 8) + 'px';
+      }, true);
+    } catch { /* not same-origin */ }
+  });
+}
+
+// SLA timers count down without a reload.
+const slaLeft = document.querySelectorAll('.sla-timer.stage-active time.sla-left');
+if (slaLeft.length) {
+  const ja = document.body.dataset.lang === 'ja';
+  const fmt = (ms) => {
+    const over = ms < 0;
+    let m = Math.round(Math.abs(ms) / 60000);
+    const d = Math.floor(m / 1440); m -= d * 1440;
+    const h = Math.floor(m / 60); m -= h * 60;
+    const s = ja ? (d ? d + '日' : '') + (d || h ? h + '時間' : '') + m + '分'
+      : (d ? d + 'd ' : '') + (d || h ? h + 'h ' : '') + m + 'm';
+    if (ja) return over ? s + ' 超過' : '残り ' + s;
+    return over ? 'breached ' + s + ' ago' : s + ' left';
+  };
+  setInterval(() => {
+    for (const t of slaLeft) {
+      const ms = Date.parse(t.dateTime) - Date.now();
+      t.textContent = fmt(ms);
+      t.closest('.sla-timer').classList.toggle('breached', ms <= 0);
+    }
+  }, 30000);
+}
