@@ -43,6 +43,8 @@ type ticketData struct {
 	Body   string
 	Mode   string
 	Locked bool // another agent is replying: offer to take over
+	// Approval before sending (approvals.go); nil when not wired.
+	Approvals *approvalPanel
 }
 
 // commentRow is one message of the conversation.
@@ -87,7 +89,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		d.Done = "action." + done + "_done"
 	}
 	d.Mode = "public"
-	if !currentUser(r).IsAgent() {
+	if !currentUser(r).IsAgent() || currentUser(r).ApprovalRequired {
 		d.Mode = "note"
 	}
 	return s.showTicket(w, r, http.StatusOK, d)
@@ -100,6 +102,9 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if err := s.loadSnoozeOwn(r, d); err != nil {
+		return err
+	}
+	if err := s.loadApprovals(r, d); err != nil {
 		return err
 	}
 	v := s.view(r)

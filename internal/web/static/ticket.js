@@ -56,7 +56,7 @@ body.addEventListener('keydown', (e) => {
 const mentions = /添付|attach/i;
 form.addEventListener('submit', (e) => {
   const by = e.submitter?.id;
-  if (by === 'send-anyway' || by === 'assign-me' || by === 'take-over') return;
+  if (by === 'send-anyway' || by === 'assign-me' || by === 'take-over' || by === 'request-approval') return;
   if (mentions.test(body.value) && files.files.length === 0) {
     e.preventDefault();
     warning.hidden = false;
