@@ -199,7 +199,8 @@ func ticketFor(tx *store.Tx, actor *model.User, id int64) (*model.Ticket, error)
 
 // Submit asks for approval of a reply on ticket ticketID. An author has at
 // most one open draft per ticket: submitting again revises it and puts it
-// back to pending (revise & resubmit after a return, or after approval).
+// back to pending (revise & resubmit after a return, or after approval);
+// a nil in.CC then keeps the draft's CC.
 func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64, in Input) (*store.ApprovalDraft, error) {
 	if !CanSubmit(actor) {
 		return nil, ErrNotSubmitter
@@ -227,6 +228,9 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 			}
 			if d.State == StateSent {
 				break // sent meanwhile: start a new draft
+			}
+			if in.CC == nil {
+				cc = d.CC // a revision without CC keeps the draft's
 			}
 			d.State, d.Body, d.HTMLBody, d.CC, d.UpdatedAt = StatePending, body, html, cc, now
 			d.ApproverComment, d.DecidedBy, d.DecidedAt = "", 0, time.Time{}
