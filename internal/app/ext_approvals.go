@@ -1,10 +1,15 @@
 package app
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/kizuna-desk/kizuna/internal/api"
 	"github.com/kizuna-desk/kizuna/internal/approvals"
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/users"
 	"github.com/kizuna-desk/kizuna/internal/web"
 )
 
@@ -32,5 +37,16 @@ func init() {
 				svc.OnChange = append(svc.OnChange, s.OnApproval)
 			}
 		},
+	})
+}
+
+// RequireApproval sets or clears a user's approval_required flag from the
+// command line (kizuna user add --approval-required), with the same rules
+// as an admin's PUT /api/v2/users/{id}.
+func (a *App) RequireApproval(ctx context.Context, userID int64, on bool) error {
+	system := &model.User{Name: "kizuna", Role: model.RoleAdmin}
+	return a.Store.Write(ctx, func(tx *store.Tx) error {
+		_, err := users.UpdateBy(tx, system, userID, users.Input{ApprovalRequired: &on}, time.Now().UTC())
+		return err
 	})
 }
