@@ -209,7 +209,13 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	action := r.FormValue("action")
 	var done string
+	// The approver's form carries the version it showed: a draft revised
+	// since (the author resubmitted) is not overwritten with stale text.
+	if seen := r.FormValue("seen"); seen != "" && seen != strconv.FormatInt(cur.UpdatedAt.UnixMilli(), 10) {
+		action, err = "stale", errStaleDraft
+	}
 	switch action {
+	case "stale":
 	case "edit":
 		_, err = s.Approvals.Edit(ctx, me, did, in)
 		done = approvals.ActionEdited
@@ -256,7 +262,7 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 		status := http.StatusUnprocessableEntity
 		var se *approvals.StateError
 		switch {
-		case errors.As(err, &se):
+		case errors.As(err, &se), errors.Is(err, errStaleDraft):
 			status = http.StatusConflict
 		case errors.Is(err, errs.ErrForbidden):
 			status = http.StatusForbidden
@@ -266,6 +272,9 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, fmt.Sprintf("/tickets/%d?approval=%s#approval-panel", cur.TicketID, done), http.StatusSeeOther)
 	return nil
 }
+
+// errStaleDraft: the draft changed after the approver's page showed it.
+var errStaleDraft = errors.New("the draft changed since the page showed it")
 
 // approvalProblems turns a refusal into sentences in the viewer's language.
 func (s *Server) approvalProblems(v *view, err error) []string {
@@ -292,6 +301,8 @@ func (s *Server) approvalProblems(v *view, err error) []string {
 		return slices.Compact(out)
 	case errors.As(err, &se):
 		return []string{v.T("approval.state_changed", v.T(approvalKey("state", se.State)))}
+	case errors.Is(err, errStaleDraft):
+		return []string{v.T("approval.stale")}
 	case errors.Is(err, approvals.ErrOwnDraft):
 		return []string{v.T("approval.own_draft")}
 	case errors.Is(err, approvals.ErrNotApprover):

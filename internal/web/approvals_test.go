@@ -90,6 +90,10 @@ func TestApprovalPages(t *testing.T) {
 			t.Fatalf("approver's panel:\n%s", p.body)
 		}
 		acsrf := p.csrf(t)
+		seen := regexp.MustCompile(`name="seen" value="(\d+)"`).FindStringSubmatch(p.body)
+		if seen == nil {
+			t.Fatal("no version in the approver's form")
+		}
 		// Returning needs a comment.
 		r = ab.do("POST", draft, url.Values{"csrf": {acsrf}, "action": {"return"}, "body": {"佐藤様\n返品を承ります。"}, "comment": {""}})
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Write in the comment what should change.") {
@@ -119,6 +123,11 @@ func TestApprovalPages(t *testing.T) {
 			t.Fatalf("trainee sends: %d", r.status)
 		}
 
+		// A form shown before the resubmission does not overwrite it.
+		r = ab.do("POST", draft, url.Values{"csrf": {acsrf}, "action": {"send"}, "seen": {seen[1]}, "body": {"佐藤様\n返品を承ります。"}})
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "This draft changed after you opened it") {
+			t.Fatalf("stale send: %d", r.status)
+		}
 		// The approver edits and sends on behalf.
 		final := "佐藤様\n返品を承ります。返送先は東京都千代田区1-1です。"
 		r = ab.do("POST", draft, url.Values{"csrf": {acsrf}, "action": {"send"}, "body": {final}, "comment": {""}})

@@ -10,7 +10,6 @@ func init() {
 
 var approvalMessages = map[string][2]string{
 	"approval.nav":                   {"承認待ち", "Approvals"},
-	"approval.nav_count":             {"承認待ちの下書き", "drafts waiting for approval"},
 	"approval.request":               {"承認を依頼", "Request approval"},
 	"approval.request_hint":          {"公開返信として承認を依頼します（添付ファイルは含められません）。", "Asks for approval of this text as a public reply (files cannot be included)."},
 	"approval.trainee_hint":          {"あなたの公開返信は承認が必要です。返信を書いて「承認を依頼」を押してください。社内メモはそのまま送信できます。", "Your public replies need approval: write the reply and press “Request approval”. Internal notes can be sent as usual."},
@@ -66,5 +65,6 @@ var approvalMessages = map[string][2]string{
 	"approval.own_draft":             {"自分の下書きは承認・送信できません。別の承認者に依頼してください。", "You cannot decide on your own draft; ask another approver."},
 	"approval.not_approver":          {"承認できるのは管理者と、承認不要のエージェントです。", "Only admins and agents whose replies need no approval can decide."},
 	"approval.not_author":            {"この操作は下書きの作成者のみできます。", "Only the draft's author can do this."},
+	"approval.stale":                 {"この下書きは、あなたが開いた後に変更されました。最新の内容を確認してからもう一度操作してください。", "This draft changed after you opened it; check the latest text and try again."},
 	"approval.not_submitter":         {"承認を依頼できるのはエージェントと管理者です。", "Only agents and admins can request approval."},
 }
