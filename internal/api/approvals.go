@@ -235,7 +235,7 @@ func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var d *store.ApprovalDraft
-	if cur.AuthorID == me.ID && cur.State == approvals.StateApproved {
+	if cur.AuthorID == me.ID { // authors never send on their own behalf: only what was approved
 		if in != nil {
 			return badRequest("InvalidValue", "An approved draft is sent as it was approved; to change it, submit it again. / 承認済みの下書きは変更せずに送信します。変更する場合は再度承認を依頼してください。")
 		}

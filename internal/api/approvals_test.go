@@ -58,7 +58,10 @@ func TestApprovalDraftsAPI(t *testing.T) {
 		// Customers never see drafts; the trainee cannot decide or send it.
 		d.Must(403, d.Customer, "GET", fmt.Sprintf("/api/v2/tickets/%d/drafts", tk), nil)
 		d.Must(403, trainee, "POST", fmt.Sprintf("/api/v2/drafts/%d/approve", id), nil)
-		d.Must(403, trainee, "POST", fmt.Sprintf("/api/v2/drafts/%d/send", id), nil)
+		// Its author cannot send it before approval (409: it is pending).
+		if r := d.Must(409, trainee, "POST", fmt.Sprintf("/api/v2/drafts/%d/send", id), nil); r.Str("error") != "DraftStateConflict" {
+			t.Errorf("author sends a pending draft: %s", r.Raw)
+		}
 		if got := d.Must(200, d.Agent, "GET", "/api/v2/drafts", nil); got.Int("count") != 1 || got.Int("drafts.0.id") != id {
 			t.Errorf("pending list: %s", got.Raw)
 		}
@@ -131,5 +134,39 @@ func TestApprovalDraftsAPI(t *testing.T) {
 			t.Fatalf("after the author's send: %q %v", bodies, authors)
 		}
 		d.Must(404, d.Agent, "GET", "/api/v2/drafts/999999", nil)
+	})
+}
+
+// TestApprovalMailOnce: on a mail ticket the approved reply is queued as
+// mail exactly once, with the comment, in the same transaction.
+func TestApprovalMailOnce(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		trainee := d.AddUser("shinjin@example.jp", "新人 次郎", model.RoleAgent)
+		d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d", trainee.ID), map[string]any{"user": map[string]any{"approval_required": true}})
+		inbox := addInbox(t, d, "サポート窓口", "support@example.jp")
+		tk := mailTicket(t, d, d.Customer, inbox, "配送について", "いつ届きますか？", nil)
+		outgoing := func() int {
+			r := d.Must(200, d.Agent, "GET", fmt.Sprintf("/api/v2/tickets/%d/mail_messages", tk), nil)
+			n := 0
+			for i := 0; i < r.Len("mail_messages"); i++ {
+				if r.Str(fmt.Sprintf("mail_messages.%d.direction", i)) == model.MailOut {
+					n++
+				}
+			}
+			return n
+		}
+		id := d.Must(201, trainee, "POST", fmt.Sprintf("/api/v2/tickets/%d/drafts", tk), map[string]any{"draft": map[string]any{"body": "明日お届けの予定です。"}}).Int("draft.id")
+		if n := outgoing(); n != 0 {
+			t.Fatalf("a draft was mailed: %d", n)
+		}
+		d.Must(200, d.Agent, "POST", fmt.Sprintf("/api/v2/drafts/%d/approve", id), map[string]any{"comment": "OKです"})
+		if n := outgoing(); n != 0 {
+			t.Fatalf("an approval was mailed: %d", n)
+		}
+		d.Must(200, trainee, "POST", fmt.Sprintf("/api/v2/drafts/%d/send", id), nil)
+		d.Must(409, trainee, "POST", fmt.Sprintf("/api/v2/drafts/%d/send", id), nil)
+		if n := outgoing(); n != 1 {
+			t.Fatalf("outgoing mails after send: %d", n)
+		}
 	})
 }
