@@ -221,13 +221,13 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 		done = approvals.ActionEdited
 	case "send":
 		var edit *approvals.Input
-		if body != "" && body != cur.Body {
+		if body != "" && body != strings.TrimSpace(cur.Body) {
 			edit = &in
 		}
 		_, err = s.Approvals.SendOnBehalf(ctx, me, did, edit, "web")
 		done = approvals.ActionSentBehalf
 	case "approve":
-		if body != "" && body != cur.Body {
+		if body != "" && body != strings.TrimSpace(cur.Body) {
 			if _, err = s.Approvals.Edit(ctx, me, did, in); err != nil {
 				break
 			}
