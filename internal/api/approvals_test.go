@@ -134,6 +134,18 @@ func TestApprovalDraftsAPI(t *testing.T) {
 			t.Fatalf("after the author's send: %q %v", bodies, authors)
 		}
 		d.Must(404, d.Agent, "GET", "/api/v2/drafts/999999", nil)
+
+		// A deleted ticket's pending draft leaves the queue.
+		tk2 := d.Must(201, d.Customer, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
+			"subject": "削除されるチケット", "comment": map[string]any{"body": "テスト"}}}).Int("ticket.id")
+		d.Must(201, trainee, "POST", fmt.Sprintf("/api/v2/tickets/%d/drafts", tk2), map[string]any{"draft": map[string]any{"body": "返信案"}})
+		if got := d.Must(200, d.Agent, "GET", "/api/v2/drafts", nil); got.Int("count") != 1 {
+			t.Fatalf("pending: %s", got.Raw)
+		}
+		d.Must(204, d.Admin, "DELETE", fmt.Sprintf("/api/v2/tickets/%d", tk2), nil)
+		if got := d.Must(200, d.Agent, "GET", "/api/v2/drafts", nil); got.Int("count") != 0 {
+			t.Fatalf("pending after delete: %s", got.Raw)
+		}
 	})
 }
 

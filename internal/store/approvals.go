@@ -116,14 +116,16 @@ func (t *Tx) TicketApprovalDrafts(ticketID int64, open bool) ([]*ApprovalDraft, 
 	return queryAll(t, scanApprovalDraft, q+" ORDER BY id", ticketID)
 }
 
-// ApprovalDraftsByState lists drafts in one state, oldest change first.
+// ApprovalDraftsByState lists drafts in one state on tickets not deleted,
+// oldest change first.
 func (t *Tx) ApprovalDraftsByState(state string, limit int) ([]*ApprovalDraft, error) {
-	return queryAll(t, scanApprovalDraft, "SELECT "+approvalDraftCols+" FROM approval_drafts WHERE state = ? ORDER BY updated_at, id LIMIT ?", state, limit)
+	return queryAll(t, scanApprovalDraft, "SELECT "+approvalDraftCols+" FROM approval_drafts WHERE state = ? AND ticket_id NOT IN "+
+		"(SELECT id FROM tickets WHERE deleted_at IS NOT NULL) ORDER BY updated_at, id LIMIT ?", state, limit)
 }
 
-// CountApprovalDrafts counts drafts in one state.
+// CountApprovalDrafts counts drafts in one state on tickets not deleted.
 func (t *Tx) CountApprovalDrafts(state string) (int64, error) {
-	return t.count("SELECT COUNT(*) FROM approval_drafts WHERE state = ?", state)
+	return t.count("SELECT COUNT(*) FROM approval_drafts WHERE state = ? AND ticket_id NOT IN (SELECT id FROM tickets WHERE deleted_at IS NOT NULL)", state)
 }
 
 // InsertApprovalEvent appends to a draft's history.
