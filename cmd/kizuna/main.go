@@ -1,7 +1,7 @@
 // Command kizuna runs the Kizuna support desk and its admin tasks.
 //
 //	kizuna [serve] [--data DIR] [--http ADDR] [--db URL]
-//	kizuna user add --email E --name N --role admin|agent|light-agent|end-user [--password P]
+//	kizuna user add --email E --name N --role admin|agent|light-agent|end-user [--password P] [--approval-required]
 //	kizuna token create --email E
 //	kizuna seed --tickets N
 //	kizuna migrate
@@ -74,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 const usage = `Usage:
   kizuna [serve] [--data DIR] [--http ADDR] [--db URL]   run the desk
-  kizuna user add --email E --name N --role ROLE [--password P]
+  kizuna user add --email E --name N --role ROLE [--password P] [--approval-required]
   kizuna token create --email E                         print a new API token
   kizuna inbox add --name N --address A [--brand B]     add a shared inbox; kizuna inbox list
   kizuna seed --tickets N                               fill the database with demo data
@@ -221,11 +221,15 @@ func userAdd(args []string, stdout io.Writer) error {
 	name := fs.String("name", "", "display name")
 	role := fs.String("role", "agent", "admin, agent, light-agent or end-user")
 	password := fs.String("password", "", "password for signing in to the web UI (optional)")
+	approval := fs.Bool("approval-required", false, "an agent whose public replies need an approver (trainee)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *email == "" {
 		return errors.New("--email is required")
+	}
+	if *approval && *role != "agent" {
+		return errors.New("--approval-required is for agents (--role agent)")
 	}
 	a, err := c.open(context.Background(), slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -235,6 +239,11 @@ func userAdd(args []string, stdout io.Writer) error {
 	u, err := a.AddUser(context.Background(), *email, *name, *role, *password)
 	if err != nil {
 		return err
+	}
+	if *approval {
+		if err := a.RequireApproval(context.Background(), u.ID, true); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "created %s %s <%s> (id %d)\n", u.Role, u.Name, u.Email, u.ID)
 	return nil

@@ -128,6 +128,25 @@ func TestCommandContract(t *testing.T) {
 			}
 			resp.Body.Close()
 
+			// A trainee whose public replies need approval (our extension).
+			run("user", "add", "--email", "kenshu@example.jp", "--name", "研修 花子", "--role", "agent", "--approval-required")
+			req, _ = http.NewRequest("GET", fmt.Sprintf("http://%s/api/v2/users/me", addr), nil)
+			req.SetBasicAuth("kenshu@example.jp/token", lastLine(run("token", "create", "--email", "kenshu@example.jp")))
+			resp, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var me struct {
+				User struct {
+					ApprovalRequired bool `json:"approval_required"`
+				} `json:"user"`
+			}
+			json.NewDecoder(resp.Body).Decode(&me)
+			resp.Body.Close()
+			if !me.User.ApprovalRequired {
+				t.Errorf("kizuna user add --approval-required did not set the flag")
+			}
+
 			srv.Process.Signal(syscall.SIGTERM)
 			done := make(chan error, 1)
 			go func() { done <- srv.Wait() }()
@@ -167,4 +186,9 @@ func waitHTTP(t *testing.T, url string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s never answered", url)
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }

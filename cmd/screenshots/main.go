@@ -24,6 +24,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kizuna-desk/kizuna/internal/app"
+	"github.com/kizuna-desk/kizuna/internal/approvals"
 	"github.com/kizuna-desk/kizuna/internal/auth"
 	"github.com/kizuna-desk/kizuna/internal/web/webdemo"
 )
@@ -154,6 +155,20 @@ func run(out, chromium string) error {
 		{"shortcuts-ja.png", func() error {
 			return chromedp.Do(ja, chromedp.Navigate(base+"/tickets"), chromedp.WaitVisible(chromedp.CSS("#ticket-list")),
 				chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS("#shortcuts[open]")), settle)
+		}},
+		{"approval-ja.png", func() error {
+			// 高橋 美咲 is a trainee: her reply waits for 鈴木 一郎's approval.
+			trainee, ticket := demo.Agents[1], demo.Tickets[1]
+			if err := a.RequireApproval(ctx, trainee.ID, true); err != nil {
+				return err
+			}
+			trainee.ApprovalRequired = true
+			if _, err := app.Lookup[*approvals.Service](a).Submit(ctx, trainee, ticket, approvals.Input{
+				Body: "お問い合わせありがとうございます。\nご注文の商品は本日発送いたしました。明日午前中にお届けの予定です。"}); err != nil {
+				return err
+			}
+			return chromedp.Do(ja, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, ticket)), chromedp.WaitVisible(chromedp.CSS("#approval-panel")),
+				chromedp.SendKeys(chromedp.CSS("#approval-panel textarea[name=comment]"), "「本日発送いたしました」の前に、お待たせしたお詫びを一言入れましょう。"), settle)
 		}},
 		{"sessions-ja.png", func() error {
 			return chromedp.Do(ja, chromedp.Navigate(base+"/settings/sessions"), chromedp.WaitVisible(chromedp.CSS("table.sessions")), settle)

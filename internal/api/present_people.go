@@ -48,6 +48,8 @@ type userJSON struct {
 	DefaultGroupID       *int64         `json:"default_group_id"`
 	ReportCSV            bool           `json:"report_csv"`
 	UserFields           map[string]any `json:"user_fields"`
+	// ApprovalRequired is our extension: public replies need an approver.
+	ApprovalRequired bool `json:"approval_required"`
 }
 
 func presentUser(base string, u *model.User) userJSON {
@@ -61,6 +63,7 @@ func presentUser(base string, u *model.User) userJSON {
 		RoleType: users.RoleType(u), Moderator: u.Role == model.RoleAdmin,
 		OnlyPrivateComments: u.Role == model.RoleLightAgent, RestrictedAgent: !u.IsStaff(), Suspended: u.Suspended,
 		DefaultGroupID: idPtr(u.DefaultGroupID), ReportCSV: u.Role == model.RoleAdmin, UserFields: u.Fields,
+		ApprovalRequired: u.ApprovalRequired,
 	}
 	if u.Phone != "" {
 		shared := false

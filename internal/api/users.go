@@ -51,7 +51,9 @@ type userIn struct {
 	UserFields     map[string]any `json:"user_fields"`
 	Verified       *bool          `json:"verified"`
 	Suspended      *bool          `json:"suspended"`
-	Identities     []struct {
+	// ApprovalRequired is our extension (approval before sending).
+	ApprovalRequired *bool `json:"approval_required"`
+	Identities       []struct {
 		Type     string `json:"type"`
 		Value    string `json:"value"`
 		Verified bool   `json:"verified"`
@@ -64,6 +66,7 @@ func (in *userIn) input() users.Input {
 		Phone: in.Phone.ptr(), ExternalID: in.ExternalID.ptr(), Alias: in.Alias.ptr(), Signature: in.Signature.ptr(),
 		Details: in.Details.ptr(), Notes: in.Notes.ptr(), RoleType: in.RoleType.ptr(), OrganizationID: in.OrganizationID.ptr(),
 		DefaultGroupID: in.DefaultGroupID.ptr(), Tags: in.Tags, Fields: in.UserFields, Verified: in.Verified, Suspended: in.Suspended,
+		ApprovalRequired: in.ApprovalRequired,
 	}
 	if out.TimeZone == nil {
 		out.TimeZone = in.IANATimeZone.ptr()

@@ -122,6 +122,9 @@ type User struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	LastLoginAt    time.Time
+	// ApprovalRequired: a trainee whose public replies need an approver
+	// (internal/approvals); they may still add internal notes.
+	ApprovalRequired bool
 }
 
 // IsStaff reports whether the user works in the desk (any non-customer role).

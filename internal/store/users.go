@@ -9,7 +9,7 @@ import (
 
 const userCols = `u.id, u.name, u.email, u.role, u.locale, u.time_zone, u.phone, u.external_id, u.organization_id,
 	u.default_group_id, u.alias, u.signature, u.details, u.notes, u.tags, u.fields, u.active, u.suspended,
-	u.verified, u.password_hash, u.created_at, u.updated_at, u.last_login_at`
+	u.verified, u.password_hash, u.created_at, u.updated_at, u.last_login_at, u.approval_required`
 
 func scanUser(sc scanner) (*model.User, error) {
 	var (
@@ -21,7 +21,7 @@ func scanUser(sc scanner) (*model.User, error) {
 	)
 	err := sc.Scan(&u.ID, &u.Name, &email, &u.Role, &u.Locale, &u.TimeZone, &u.Phone, &extID, &org,
 		&group, &u.Alias, &u.Signature, &u.Details, &u.Notes, &tags, &fields, &u.Active, &u.Suspended,
-		&u.Verified, &u.PasswordHash, &created, &updated, &login)
+		&u.Verified, &u.PasswordHash, &created, &updated, &login, &u.ApprovalRequired)
 	if err != nil {
 		return nil, err
 	}
@@ -34,13 +34,14 @@ func scanUser(sc scanner) (*model.User, error) {
 }
 
 const userWriteCols = `name, email, role, locale, time_zone, phone, external_id, organization_id, default_group_id,
-	alias, signature, details, notes, tags, fields, active, suspended, verified, password_hash, created_at, updated_at, last_login_at`
+	alias, signature, details, notes, tags, fields, active, suspended, verified, password_hash, created_at, updated_at, last_login_at,
+	approval_required`
 
 func userArgs(u *model.User) []any {
 	return []any{u.Name, nullStr(strings.ToLower(u.Email)), u.Role, u.Locale, u.TimeZone, u.Phone, nullStr(u.ExternalID),
 		nullID(u.OrganizationID), nullID(u.DefaultGroupID), u.Alias, u.Signature, u.Details, u.Notes, tagText(u.Tags),
 		jsonText(orEmptyMap(u.Fields)), u.Active, u.Suspended, u.Verified, u.PasswordHash, ms(u.CreatedAt), ms(u.UpdatedAt),
-		nullMS(u.LastLoginAt)}
+		nullMS(u.LastLoginAt), u.ApprovalRequired}
 }
 
 // InsertUser stores a new user, its email identity and its search document.

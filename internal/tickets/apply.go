@@ -284,6 +284,9 @@ func (a *applier) buildComment(old, tk *model.Ticket, ch *Change) error {
 	if public && a.actor.Role == model.RoleLightAgent {
 		return errs.Forbiddenf("light agents can add internal notes only")
 	}
+	if public && old != nil && a.actor.ApprovalRequired && !in.Approved {
+		return ErrApprovalRequired
+	}
 	a.byCustomer = a.actor.Role == model.RoleEndUser
 	c := &model.Comment{AuthorID: a.actor.ID, Public: public, Via: orDefault(ch.Via, "api"), Metadata: in.Metadata, CreatedAt: a.now}
 	if in.AuthorID != 0 && in.AuthorID != a.actor.ID {

@@ -3,6 +3,7 @@ package tickets
 import (
 	"time"
 
+	"github.com/kizuna-desk/kizuna/internal/errs"
 	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
@@ -76,7 +77,15 @@ type CommentInput struct {
 	// Attachments already stored (mail): claimed by the comment as they are.
 	Attachments []model.Attachment
 	Metadata    map[string]any
+	// Approved is set only by internal/approvals when the author sends a
+	// draft an approver approved: a user with approval_required may then
+	// post it publicly. Never set from API or form input.
+	Approved bool
 }
+
+// ErrApprovalRequired: the actor must submit public replies for approval
+// (users.approval_required; see internal/approvals).
+var ErrApprovalRequired = errs.Forbiddenf("your public replies need approval: submit the draft for approval instead / 公開返信は承認が必要です。「承認を依頼」から送ってください")
 
 // Result is what a write produced.
 type Result struct {

@@ -24,6 +24,9 @@ type Input struct {
 	Fields                                                 map[string]any // merged into user_fields
 	Verified, Suspended                                    *bool
 	Identities                                             []model.Identity // more identities, on create
+	// ApprovalRequired (our extension): the agent's public replies need an
+	// approver (internal/approvals). Only admins set it.
+	ApprovalRequired *bool
 }
 
 // CanView reports whether actor may see u: staff see everyone, customers
@@ -212,6 +215,9 @@ func apply(u *model.User, in Input, v *errs.Invalid) {
 	if in.Suspended != nil {
 		u.Suspended = *in.Suspended
 	}
+	if in.ApprovalRequired != nil {
+		u.ApprovalRequired = *in.ApprovalRequired
+	}
 	if len(in.Fields) > 0 && u.Fields == nil {
 		u.Fields = map[string]any{}
 	}
@@ -252,6 +258,9 @@ func FieldValueOK(v any) bool {
 // role), agents customers and their own profile, everyone else their own
 // profile only.
 func mayUpdate(actor, old, u *model.User) error {
+	if u.ApprovalRequired != old.ApprovalRequired && actor.Role != model.RoleAdmin {
+		return errs.Forbiddenf("only admins can change approval_required / 承認必須の設定を変更できるのは管理者のみです")
+	}
 	if actor.Role == model.RoleAdmin {
 		if actor.ID == old.ID && (u.Role != old.Role || u.Suspended || !u.Active) {
 			return errs.Forbiddenf("admins cannot change their own role or suspend themselves / 自分のロールは変更できません")
@@ -301,6 +310,9 @@ func cloneFields(m map[string]any) map[string]any {
 // problems together. old is nil on create.
 func check(tx *store.Tx, old, u *model.User, in Input, v *errs.Invalid, now time.Time) error {
 	org := u.OrganizationID
+	if u.ApprovalRequired && u.Role != model.RoleAgent {
+		v.Add("approval_required", "InvalidValue", "Approval required: only agents can be held for approval / 承認必須にできるのはエージェントのみです")
+	}
 	if err := Prepare(tx, u, now); err != nil {
 		var inv *errs.Invalid
 		if !errors.As(err, &inv) {

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kizuna-desk/kizuna/internal/approvals"
 	"github.com/kizuna-desk/kizuna/internal/assign"
 	"github.com/kizuna-desk/kizuna/internal/blob"
 	"github.com/kizuna-desk/kizuna/internal/snooze"
@@ -55,6 +56,8 @@ type Server struct {
 	Assign *assign.Service
 	// MaxUploadBytes bounds one composer submission with its files.
 	MaxUploadBytes int64
+	// Approvals backs approval before sending (nil: no approval controls).
+	Approvals *approvals.Service
 
 	counts   countCache
 	presence *presence
@@ -117,6 +120,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("POST /tickets/{id}/own", s.ownTicket)
 	page("GET /tickets/{id}/attachments/{aid}", s.attachment)
 	s.ticketExtraRoutes(page) // mails, undo send, customer notes and links (ticket_extras.go)
+	page("POST /tickets/{id}/approvals", s.requestApproval)
+	page("GET /approvals", s.approvalsPage)
+	page("GET /approvals/count", s.approvalsCount)
+	page("POST /approvals/{id}", s.decideApproval)
 	page("GET /settings/sessions", s.sessionsPage)
 	page("POST /settings/sessions/{sid}/revoke", s.revokeSession)
 	page("POST /settings/sessions/revoke-others", s.revokeOthers)

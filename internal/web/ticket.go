@@ -46,6 +46,8 @@ type ticketData struct {
 	Locked bool // another agent is replying: offer to take over
 	// X is the page's mail, SLA, CSAT and customer panel (ticket_extras.go).
 	X *ticketExtras
+	// Approval before sending (approvals.go); nil when not wired.
+	Approvals *approvalPanel
 }
 
 // commentRow is one message of the conversation.
@@ -99,7 +101,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		d.Done = "customer.notes_saved"
 	}
 	d.Mode = "public"
-	if !currentUser(r).IsAgent() {
+	if !currentUser(r).IsAgent() || currentUser(r).ApprovalRequired {
 		d.Mode = "note"
 	}
 	return s.showTicket(w, r, http.StatusOK, d)
@@ -112,6 +114,9 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if err := s.loadSnoozeOwn(r, d); err != nil {
+		return err
+	}
+	if err := s.loadApprovals(r, d); err != nil {
 		return err
 	}
 	v := s.view(r)

@@ -87,6 +87,8 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case errors.As(err, &inv):
 			return s.retry(w, r, id, body, mode, invalidMessages(inv))
+		case errors.Is(err, tickets.ErrApprovalRequired):
+			return s.retry(w, r, id, body, mode, []string{s.view(r).T("approval.must_request")})
 		case errors.Is(err, errs.ErrForbidden):
 			return s.retry(w, r, id, body, mode, []string{s.view(r).T("error.forbidden")})
 		case errors.Is(err, errs.ErrConflict):

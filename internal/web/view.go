@@ -21,7 +21,7 @@ var templateFS embed.FS
 
 // pages are parsed once: each page template together with the layout.
 var pages = func() map[string]*template.Template {
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/part_*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -29,7 +29,7 @@ var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" || base == "parts" {
+		if base == "layout" || base == "parts" || strings.HasPrefix(base, "part_") { // part_*.html: fragments every page may use
 			continue
 		}
 		m[base] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))

@@ -66,3 +66,4 @@ document.addEventListener('keydown', (e) => {
 
 if (page === 'queue' || page === 'search') import('./queue.js');
 if (page === 'ticket') import('./ticket.js');
+if (me) import('./approvals.js');

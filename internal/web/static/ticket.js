@@ -56,7 +56,7 @@ body.addEventListener('keydown', (e) => {
 const mentions = /添付|attach/i;
 form.addEventListener('submit', (e) => {
   const by = e.submitter?.id;
-  if (by === 'send-anyway' || by === 'assign-me' || by === 'take-over') return;
+  if (by === 'send-anyway' || by === 'assign-me' || by === 'take-over' || by === 'request-approval') return;
   if (mentions.test(body.value) && files.files.length === 0) {
     e.preventDefault();
     warning.hidden = false;
@@ -78,6 +78,7 @@ for (const f of document.querySelectorAll('iframe.mailframe')) {
 const banner = document.getElementById('live-banner');
 onTicketEvent((ev) => {
   if (ev.ticket_id !== id || ev.actor_id === me) return;
+  if (ev.kind === 'approval') return; // approvals.js refreshes its panel in place
   const fresh = ev.by_customer;
   banner.querySelector('.text').textContent = fresh ? banner.dataset.new : banner.dataset.updated;
   banner.dataset.kind = fresh ? 'new' : 'updated';

@@ -1,0 +1,395 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kizuna-desk/kizuna/internal/approvals"
+	"github.com/kizuna-desk/kizuna/internal/errs"
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/tickets"
+)
+
+// Approval before sending (承認): the composer's "request approval" button,
+// the panel on the ticket page (part_approvals.html), the /approvals queue
+// for approvers and the nav count. Rules live in internal/approvals.
+
+// approvalPanel is the ticket page's approval panel.
+type approvalPanel struct {
+	Drafts     []approvalRow // drafts not yet sent, oldest first
+	Sent       []approvalRow // sent drafts, for the record
+	History    []approvalEventRow
+	CanSubmit  bool // the composer shows "request approval"
+	CanApprove bool
+	Trainee    bool // the viewer's public replies need approval
+	Done       string
+	Errors     []string
+	// After a failed action: which draft, and the text as it was typed.
+	ErrDraft int64
+	Body     string
+	Comment  string
+	loaded   bool
+}
+
+// approvalRow is one draft with the people around it and what the viewer
+// may do with it.
+type approvalRow struct {
+	*store.ApprovalDraft
+	Author, Decider *model.User
+	Mine            bool // the viewer wrote it
+	CanDecide       bool // edit, send on behalf, approve, return
+	CanSend         bool // the author sends their approved draft
+	CanRevise       bool // the author revises and submits again
+	EditBody        string
+}
+
+type approvalEventRow struct {
+	*store.ApprovalEvent
+	Actor *model.User
+}
+
+// approvalQueueRow is one pending draft on /approvals.
+type approvalQueueRow struct {
+	*store.ApprovalDraft
+	Ticket  *model.Ticket
+	Author  *model.User
+	Excerpt string
+}
+
+// OnApproval feeds the live-update hub after an approval transition, so an
+// open ticket page refreshes its panel and the nav count changes.
+func (s *Server) OnApproval(c approvals.Change) {
+	s.Hub.Publish(Event{TicketID: c.Draft.TicketID, Kind: "approval", ActorID: c.ActorID})
+}
+
+// loadApprovals fills the ticket page's approval panel (when the service
+// is wired). Errors set by a failed action are kept.
+func (s *Server) loadApprovals(r *http.Request, d *ticketData) error {
+	if s.Approvals == nil {
+		return nil
+	}
+	me := currentUser(r)
+	p := d.Approvals
+	if p == nil {
+		p = &approvalPanel{}
+		d.Approvals = p
+	}
+	if p.loaded {
+		return nil
+	}
+	p.loaded = true
+	p.CanSubmit = approvals.CanSubmit(me) && d.Ticket.Status != model.StatusClosed
+	p.CanApprove = approvals.CanApprove(me)
+	p.Trainee = me.ApprovalRequired
+	if p.Done == "" {
+		switch done := r.URL.Query().Get("approval"); done {
+		case approvals.ActionSubmitted, approvals.ActionResubmitted, approvals.ActionEdited, approvals.ActionReturned,
+			approvals.ActionApproved, approvals.ActionSent, approvals.ActionSentBehalf:
+			p.Done = approvalKey("done", done)
+		}
+	}
+	panel, err := s.Approvals.OfTicket(r.Context(), me, d.Ticket.ID)
+	if err != nil {
+		return err
+	}
+	ids := []int64{}
+	for _, x := range panel.Drafts {
+		ids = append(ids, x.AuthorID, x.DecidedBy)
+	}
+	for _, e := range panel.Events {
+		ids = append(ids, e.ActorID)
+	}
+	by, err := s.usersByID(r, ids)
+	if err != nil {
+		return err
+	}
+	for _, x := range panel.Drafts {
+		row := approvalRow{ApprovalDraft: x, Author: by[x.AuthorID], Decider: by[x.DecidedBy], Mine: x.AuthorID == me.ID, EditBody: x.Body}
+		if x.ID == p.ErrDraft && p.Body != "" {
+			row.EditBody = p.Body
+		}
+		open := d.Ticket.Status != model.StatusClosed
+		row.CanDecide = open && x.State == approvals.StatePending && p.CanApprove && !row.Mine
+		row.CanSend = open && x.State == approvals.StateApproved && row.Mine
+		row.CanRevise = open && row.Mine && (x.State == approvals.StateReturned || x.State == approvals.StateApproved || x.State == approvals.StatePending)
+		if x.State == approvals.StateSent {
+			p.Sent = append(p.Sent, row)
+		} else {
+			p.Drafts = append(p.Drafts, row)
+		}
+	}
+	for _, e := range panel.Events {
+		p.History = append(p.History, approvalEventRow{ApprovalEvent: e, Actor: by[e.ActorID]})
+	}
+	return nil
+}
+
+func (s *Server) usersByID(r *http.Request, ids []int64) (map[int64]*model.User, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > 0 && ids[0] == 0 {
+		ids = ids[1:]
+	}
+	by := map[int64]*model.User{}
+	if len(ids) == 0 {
+		return by, nil
+	}
+	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		list, err := tx.UsersByID(ids)
+		for _, u := range list {
+			by[u.ID] = u
+		}
+		return err
+	})
+	return by, err
+}
+
+// requestApproval is the composer's 承認を依頼 button: the composer's text
+// becomes a draft (or revises the author's open draft on this ticket).
+func (s *Server) requestApproval(w http.ResponseWriter, r *http.Request) error {
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	if s.Approvals == nil {
+		return errNotFound
+	}
+	me := currentUser(r)
+	if _, err := s.Tickets.Get(r.Context(), me, id); err != nil {
+		return err
+	}
+	body := strings.TrimSpace(strings.ReplaceAll(r.FormValue("body"), "\r\n", "\n"))
+	v := s.view(r)
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["files"] {
+			if fh.Size > 0 {
+				return s.retry(w, r, id, body, "public", []string{v.T("approval.no_files")})
+			}
+		}
+	}
+	if body == "" {
+		return s.retry(w, r, id, body, "public", []string{v.T("approval.body_required")})
+	}
+	d, err := s.Approvals.Submit(r.Context(), me, id, approvals.Input{Body: body})
+	if err != nil {
+		return s.retry(w, r, id, body, "public", s.approvalProblems(v, err))
+	}
+	action := approvals.ActionSubmitted
+	if d.CreatedAt != d.UpdatedAt {
+		action = approvals.ActionResubmitted
+	}
+	http.Redirect(w, r, fmt.Sprintf("/tickets/%d?approval=%s#approval-panel", id, action), http.StatusSeeOther)
+	return nil
+}
+
+// decideApproval runs one action on a draft from the panel: edit, send (on
+// behalf), approve, return (approvers); send_approved, resubmit (author).
+func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
+	if s.Approvals == nil {
+		return errNotFound
+	}
+	did, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || did <= 0 {
+		return errNotFound
+	}
+	me := currentUser(r)
+	cur, err := s.Approvals.Get(r.Context(), me, did)
+	if err != nil {
+		return err
+	}
+	body := strings.TrimSpace(strings.ReplaceAll(r.FormValue("body"), "\r\n", "\n"))
+	comment := r.FormValue("comment")
+	in := approvals.Input{Body: body}
+	ctx := r.Context()
+	action := r.FormValue("action")
+	var done string
+	// The approver's form carries the version it showed: a draft revised
+	// since (the author resubmitted) is not overwritten with stale text.
+	if seen := r.FormValue("seen"); seen != "" && seen != strconv.FormatInt(cur.UpdatedAt.UnixMilli(), 10) {
+		action, err = "stale", errStaleDraft
+	}
+	switch action {
+	case "stale":
+	case "edit":
+		_, err = s.Approvals.Edit(ctx, me, did, in)
+		done = approvals.ActionEdited
+	case "send":
+		var edit *approvals.Input
+		if body != "" && body != strings.TrimSpace(cur.Body) {
+			edit = &in
+		}
+		_, err = s.Approvals.SendOnBehalf(ctx, me, did, edit, "web")
+		done = approvals.ActionSentBehalf
+	case "approve":
+		if body != "" && body != strings.TrimSpace(cur.Body) {
+			if _, err = s.Approvals.Edit(ctx, me, did, in); err != nil {
+				break
+			}
+		}
+		_, err = s.Approvals.Approve(ctx, me, did, comment)
+		done = approvals.ActionApproved
+	case "return":
+		_, err = s.Approvals.Return(ctx, me, did, comment)
+		done = approvals.ActionReturned
+	case "send_approved":
+		_, err = s.Approvals.Send(ctx, me, did, "web")
+		done = approvals.ActionSent
+	case "resubmit":
+		if cur.AuthorID != me.ID {
+			err = approvals.ErrNotAuthor
+			break
+		}
+		_, err = s.Approvals.Submit(ctx, me, cur.TicketID, in)
+		done = approvals.ActionResubmitted
+	default:
+		return errBadInput
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		d, lerr := s.loadTicket(r, cur.TicketID)
+		if lerr != nil {
+			return lerr
+		}
+		d.Approvals = &approvalPanel{Errors: s.approvalProblems(s.view(r), err), ErrDraft: did, Body: body, Comment: comment}
+		status := http.StatusUnprocessableEntity
+		var se *approvals.StateError
+		switch {
+		case errors.As(err, &se), errors.Is(err, errStaleDraft):
+			status = http.StatusConflict
+		case errors.Is(err, errs.ErrForbidden):
+			status = http.StatusForbidden
+		}
+		return s.showTicket(w, r, status, d)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/tickets/%d?approval=%s#approval-panel", cur.TicketID, done), http.StatusSeeOther)
+	return nil
+}
+
+// errStaleDraft: the draft changed after the approver's page showed it.
+var errStaleDraft = errors.New("the draft changed since the page showed it")
+
+// approvalProblems turns a refusal into sentences in the viewer's language.
+func (s *Server) approvalProblems(v *view, err error) []string {
+	var (
+		inv *errs.Invalid
+		se  *approvals.StateError
+	)
+	switch {
+	case errors.As(err, &inv):
+		var out []string
+		for field := range inv.Details {
+			switch field {
+			case "body":
+				out = append(out, v.T("approval.body_required"))
+			case "comment":
+				out = append(out, v.T("approval.comment_required"))
+			case "status":
+				out = append(out, v.T("approval.closed"))
+			default:
+				out = append(out, invalidMessages(inv)...)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	case errors.As(err, &se):
+		return []string{v.T("approval.state_changed", v.T(approvalKey("state", se.State)))}
+	case errors.Is(err, errStaleDraft):
+		return []string{v.T("approval.stale")}
+	case errors.Is(err, approvals.ErrOwnDraft):
+		return []string{v.T("approval.own_draft")}
+	case errors.Is(err, approvals.ErrNotApprover):
+		return []string{v.T("approval.not_approver")}
+	case errors.Is(err, approvals.ErrNotAuthor):
+		return []string{v.T("approval.not_author")}
+	case errors.Is(err, approvals.ErrNotSubmitter):
+		return []string{v.T("approval.not_submitter")}
+	case errors.Is(err, tickets.ErrApprovalRequired):
+		return []string{v.T("approval.must_request")}
+	case errors.Is(err, errs.ErrForbidden):
+		return []string{v.T("error.forbidden")}
+	}
+	s.Log.Error("approval action", "err", err)
+	return []string{v.T("error.internal")}
+}
+
+// approvalsPage lists the drafts waiting for a decision, oldest first.
+func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) error {
+	if s.Approvals == nil {
+		return errNotFound
+	}
+	me := currentUser(r)
+	list, err := s.Approvals.Pending(r.Context(), me, 200)
+	if err != nil {
+		return err
+	}
+	var ids, tids []int64
+	for _, d := range list {
+		ids, tids = append(ids, d.AuthorID), append(tids, d.TicketID)
+	}
+	by, err := s.usersByID(r, ids)
+	if err != nil {
+		return err
+	}
+	tks := map[int64]*model.Ticket{}
+	if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		for _, id := range tids {
+			if tks[id] != nil {
+				continue
+			}
+			tk, err := tx.Ticket(id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			tks[id] = tk
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	rows := []approvalQueueRow{}
+	for _, d := range list {
+		if tk := tks[d.TicketID]; tk != nil && tk.DeletedAt.IsZero() {
+			rows = append(rows, approvalQueueRow{ApprovalDraft: d, Ticket: tk, Author: by[d.AuthorID], Excerpt: excerpt(d.Body, 80)})
+		}
+	}
+	v := s.view(r)
+	v.Title = v.T("approval.queue_title")
+	v.Data = map[string]any{"Rows": rows, "CanApprove": approvals.CanApprove(me)}
+	s.render(w, http.StatusOK, "approvals", v)
+	return nil
+}
+
+// approvalsCount is the nav badge's number, as JSON.
+func (s *Server) approvalsCount(w http.ResponseWriter, r *http.Request) error {
+	if s.Approvals == nil {
+		return errNotFound
+	}
+	n, err := s.Approvals.CountPending(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return json.NewEncoder(w).Encode(map[string]any{"pending": n, "approver": approvals.CanApprove(currentUser(r))})
+}
+
+// excerpt is the start of a draft for the queue: one line, at most max
+// characters.
+func excerpt(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
+}
+
+// approvalKey is the catalog key of a state or an action ("state",
+// "pending" → approval.state_pending); TestApprovalKeys checks them all.
+func approvalKey(kind, v string) string { return "approval." + kind + "_" + v }
