@@ -55,8 +55,8 @@ func browserMacroSplitMerge(t *testing.T, root context.Context, d *apptest.Desk)
 	// A draft, then preview (without leaving the page) and apply.
 	agent.run(t, "draft", chromedp.SendKeys(chromedp.CSS("#body"), "お問い合わせありがとうございます。"))
 	agent.run(t, "preview", chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[data-macro="%d"]`, mid))))
-	agent.waitText(t, "#macro-comment", "佐藤 花子 様", 3*time.Second)
-	agent.waitText(t, "#macro-changes", "保留中", time.Second)
+	agent.waitText(t, "#macro-comment", "佐藤 花子 様", 10*time.Second)
+	agent.waitText(t, "#macro-changes", "保留中", 10*time.Second)
 	if v := agent.value(t, "#body"); v != "お問い合わせありがとうございます。" {
 		t.Errorf("preview lost the draft: %q", v)
 	}
@@ -72,8 +72,8 @@ func browserMacroSplitMerge(t *testing.T, root context.Context, d *apptest.Desk)
 		t.Errorf("applying saved the ticket: %s", r.Str("ticket.status"))
 	}
 	agent.submit(t, "send", chromedp.Click(chromedp.CSS("#send")))
-	agent.waitText(t, ".msg.public:last-of-type .text", "佐藤 花子 様", 3*time.Second)
-	agent.waitText(t, "#ticket-status", "保留中", time.Second)
+	agent.waitText(t, ".msg.public:last-of-type .text", "佐藤 花子 様", 10*time.Second)
+	agent.waitText(t, "#ticket-status", "保留中", 10*time.Second)
 
 	// Split the reply off into a new ticket, then merge that one back.
 	last := d.Must(200, d.Agent, "GET", fmt.Sprintf("/api/v2/tickets/%d/comments.json", id), nil)
@@ -82,24 +82,24 @@ func browserMacroSplitMerge(t *testing.T, root context.Context, d *apptest.Desk)
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#split-%d", cid))),
 		chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#split-subject-%d", cid)), "お詫びの件"))
 	agent.submit(t, "split", chromedp.Click(chromedp.CSS(fmt.Sprintf("#split-%d", cid))))
-	agent.waitText(t, "#ticket-title", "お詫びの件", time.Second)
-	agent.waitText(t, "#split-done", fmt.Sprintf("#%d", id), time.Second)
+	agent.waitText(t, "#ticket-title", "お詫びの件", 10*time.Second)
+	agent.waitText(t, "#split-done", fmt.Sprintf("#%d", id), 10*time.Second)
 	agent.run(t, "open merge", chromedp.Click(chromedp.CSS("#merge-open")), chromedp.WaitVisible(chromedp.CSS("#merge-target")),
 		chromedp.SendKeys(chromedp.CSS("#merge-target"), fmt.Sprint(id)))
 	agent.submit(t, "merge", chromedp.Click(chromedp.CSS("#merge-confirm")))
-	agent.waitText(t, "#ticket-title", "配送状況を教えてください", time.Second)
-	agent.waitText(t, "#merge-done", "統合しました", time.Second)
+	agent.waitText(t, "#ticket-title", "配送状況を教えてください", 10*time.Second)
+	agent.waitText(t, "#merge-done", "統合しました", 10*time.Second)
 
 	// Own to the end, then snooze until the default (tomorrow 09:00) and wake.
 	agent.submit(t, "own", chromedp.Click(chromedp.CSS("#own-on")))
-	agent.waitText(t, "#own-state", "最後まで担当中", time.Second)
+	agent.waitText(t, "#own-state", "最後まで担当中", 10*time.Second)
 	agent.run(t, "open snooze", chromedp.Click(chromedp.CSS("#snooze-open")), chromedp.WaitVisible(chromedp.CSS("#snooze-reason")),
 		chromedp.SendKeys(chromedp.CSS("#snooze-reason"), "倉庫の回答待ち"))
 	agent.submit(t, "snooze", chromedp.Click(chromedp.CSS("#snooze-confirm")))
-	agent.waitText(t, "#snoozed", "09:00", time.Second)
-	agent.waitText(t, "#snoozed", "倉庫の回答待ち", time.Second)
+	agent.waitText(t, "#snoozed", "09:00", 10*time.Second)
+	agent.waitText(t, "#snoozed", "倉庫の回答待ち", 10*time.Second)
 	agent.submit(t, "wake", chromedp.Click(chromedp.CSS("#unsnooze")))
-	agent.waitText(t, "#action-done", "スヌーズを解除しました。", time.Second)
+	agent.waitText(t, "#action-done", "スヌーズを解除しました。", 10*time.Second)
 }
 
 // TestBrowserManyPosts: a page's event stream is closed when the page goes,

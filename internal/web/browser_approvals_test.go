@@ -89,23 +89,23 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 	first := "佐藤様\nお問い合わせありがとうございます。返品を承ります。"
 	tr.run(t, "write", chromedp.SendKeys(chromedp.CSS("#body"), first))
 	tr.submitPanel(t, "request approval", chromedp.Click(chromedp.CSS("#request-approval")))
-	tr.waitText(t, "#approval-done", "承認を依頼しました。", time.Second)
-	tr.waitText(t, ".draft .abadge", "承認待ち", time.Second)
+	tr.waitText(t, "#approval-done", "承認を依頼しました。", 10*time.Second)
+	tr.waitText(t, ".draft .abadge", "承認待ち", 10*time.Second)
 	draftID := 0
 	if v, err := chromedp.Run(tr.ctx, chromedp.Evaluate[int](`Number(document.querySelector('.draft').dataset.draft)`)); err != nil || v == 0 {
 		t.Fatalf("draft id: %v", err)
 	} else {
 		draftID = v
 	}
-	tr.waitText(t, fmt.Sprintf("#draft-text-%d", draftID), "返品を承ります。", time.Second)
+	tr.waitText(t, fmt.Sprintf("#draft-text-%d", draftID), "返品を承ります。", 10*time.Second)
 	tr.live(t)
 
 	// The approver, in a second browser context: the nav count and the queue.
 	ap := newTab(t, root, "ja")
 	ap.login(t, d.URL, d.Agent.Email, "password-agent")
-	ap.waitText(t, "#nav-approvals-count", "1", 3*time.Second)
+	ap.waitText(t, "#nav-approvals-count", "1", 10*time.Second)
 	ap.run(t, "queue", chromedp.Click(chromedp.CSS("#nav-approvals")), chromedp.WaitVisible(chromedp.CSS("#approval-list a.open-draft")))
-	ap.waitText(t, "#approval-list", "新人 次郎", time.Second)
+	ap.waitText(t, "#approval-list", "新人 次郎", 10*time.Second)
 	ap.run(t, "open draft", chromedp.Click(chromedp.CSS("#approval-list a.open-draft")),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#decide-%d", draftID))))
 	if v := ap.value(t, fmt.Sprintf("#draft-body-%d", draftID)); v != first {
@@ -114,20 +114,20 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 	ap.live(t)
 	ap.run(t, "comment", chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#draft-comment-%d", draftID)), "返送先の住所を書いてください。"))
 	ap.submitPanel(t, "return", chromedp.Click(chromedp.CSS(fmt.Sprintf("#draft-return-%d", draftID))))
-	ap.waitText(t, "#approval-done", "差し戻しました", time.Second)
+	ap.waitText(t, "#approval-done", "差し戻しました", 10*time.Second)
 
 	// The trainee's open page shows the return and the comment without a reload.
-	tr.waitText(t, fmt.Sprintf("#draft-%d-state", draftID), "差し戻し", 5*time.Second)
-	tr.waitText(t, fmt.Sprintf("#draft-%d-comment", draftID), "返送先の住所を書いてください。", time.Second)
+	tr.waitText(t, fmt.Sprintf("#draft-%d-state", draftID), "差し戻し", 10*time.Second)
+	tr.waitText(t, fmt.Sprintf("#draft-%d-comment", draftID), "返送先の住所を書いてください。", 10*time.Second)
 	revised := "佐藤様\nお問い合わせありがとうございます。返品を承ります。\n返送先: 東京都千代田区1-1"
 	rev := fmt.Sprintf("#draft-revise-%d", draftID)
 	tr.run(t, "revise", chromedp.WaitVisible(chromedp.CSS(rev)), chromedp.Clear(chromedp.CSS(rev)), chromedp.SendKeys(chromedp.CSS(rev), revised))
 	tr.submitPanel(t, "resubmit", chromedp.Click(chromedp.CSS(fmt.Sprintf("#draft-resubmit-%d", draftID))))
-	tr.waitText(t, "#approval-done", "再依頼しました", time.Second)
-	tr.waitText(t, fmt.Sprintf("#draft-%d-state", draftID), "承認待ち", time.Second)
+	tr.waitText(t, "#approval-done", "再依頼しました", 10*time.Second)
+	tr.waitText(t, fmt.Sprintf("#draft-%d-state", draftID), "承認待ち", 10*time.Second)
 
 	// The approver's open page shows it pending again, with the new text.
-	ap.waitText(t, fmt.Sprintf("#draft-%d-state", draftID), "承認待ち", 5*time.Second)
+	ap.waitText(t, fmt.Sprintf("#draft-%d-state", draftID), "承認待ち", 10*time.Second)
 	body := fmt.Sprintf("#draft-body-%d", draftID)
 	if v := ap.value(t, body); v != revised {
 		t.Fatalf("approver sees %q", v)
@@ -135,10 +135,10 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 	final := revised + "\nラベルを同封いたします。"
 	ap.run(t, "edit", chromedp.Clear(chromedp.CSS(body)), chromedp.SendKeys(chromedp.CSS(body), final))
 	ap.submitPanel(t, "send on behalf", chromedp.Click(chromedp.CSS(fmt.Sprintf("#draft-send-%d", draftID))))
-	ap.waitText(t, "#approval-done", "代わって返信を送信しました", time.Second)
-	ap.waitText(t, ".msg.public:last-of-type .text", "ラベルを同封いたします。", time.Second)
-	ap.waitText(t, ".msg.public:last-of-type .msg-head", "新人 次郎", time.Second)
-	ap.waitText(t, "#nav-approvals-count", "", time.Second)
+	ap.waitText(t, "#approval-done", "代わって返信を送信しました", 10*time.Second)
+	ap.waitText(t, ".msg.public:last-of-type .text", "ラベルを同封いたします。", 10*time.Second)
+	ap.waitText(t, ".msg.public:last-of-type .msg-head", "新人 次郎", 10*time.Second)
+	ap.waitText(t, "#nav-approvals-count", "", 10*time.Second)
 	if n := ap.count(t, "#nav-approvals-count:not([hidden])"); n != 0 {
 		t.Errorf("the nav still counts a pending draft")
 	}
@@ -150,7 +150,7 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 	// The trainee's page: the draft is sent, and there is still no way to
 	// send a public reply directly.
 	tr.run(t, "reload", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#request-approval")))
-	tr.waitText(t, ".msg.public:last-of-type .text", "ラベルを同封いたします。", time.Second)
+	tr.waitText(t, ".msg.public:last-of-type .text", "ラベルを同封いたします。", 10*time.Second)
 	if tr.count(t, "#mode-public") != 0 || tr.count(t, ".draft") != 0 {
 		t.Errorf("after sending: public mode %d, open drafts %d", tr.count(t, "#mode-public"), tr.count(t, ".draft"))
 	}

@@ -45,7 +45,7 @@ func browserAgentFlow(t *testing.T, root context.Context, d *apptest.Desk) {
 	// j selects the first row (newest first), o opens it.
 	agent.run(t, "pick with j/o", chromedp.KeyEvent("j"), chromedp.WaitVisible(chromedp.CSS("tr.selected")), chromedp.KeyEvent("o"),
 		chromedp.WaitVisible(chromedp.CSS("#ticket-title")))
-	agent.waitText(t, "#ticket-title", "配送状況を教えてください", 5*time.Second)
+	agent.waitText(t, "#ticket-title", "配送状況を教えてください", 10*time.Second)
 	agent.live(t)
 
 	admin := newTab(t, root, "en-US")
@@ -59,14 +59,14 @@ func browserAgentFlow(t *testing.T, root context.Context, d *apptest.Desk) {
 	// Reply: r focuses the composer in reply mode, Ctrl+Enter sends.
 	agent.submit(t, "reply", chromedp.KeyEvent("r"), chromedp.SendKeys(chromedp.CSS("#body"), "確認いたします。少々お待ちください。"),
 		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)))
-	agent.waitText(t, ".msg.public:last-of-type .text", "確認いたします。", 3*time.Second)
+	agent.waitText(t, ".msg.public:last-of-type .text", "確認いたします。", 10*time.Second)
 	// The other agent is told, live, that someone else changed the ticket.
-	admin.waitText(t, "#live-banner", "updated by someone else", time.Second)
+	admin.waitText(t, "#live-banner", "updated by someone else", 10*time.Second)
 
 	// Note: n switches to an internal note.
 	agent.submit(t, "note", chromedp.KeyEvent("n"), chromedp.SendKeys(chromedp.CSS("#body"), "社内メモ: 倉庫に確認中"),
 		chromedp.Click(chromedp.CSS("#send")))
-	agent.waitText(t, ".msg.note", "倉庫に確認中", 3*time.Second)
+	agent.waitText(t, ".msg.note", "倉庫に確認中", 10*time.Second)
 
 	// a assigns the ticket to me.
 	agent.submit(t, "assign to me", chromedp.KeyEvent("a"))
@@ -78,7 +78,7 @@ func browserAgentFlow(t *testing.T, root context.Context, d *apptest.Desk) {
 
 	// Status to pending with the side form.
 	agent.submit(t, "status", chromedp.SetValue(chromedp.CSS("#status"), "pending"), chromedp.Click(chromedp.CSS("#save-props")))
-	agent.waitText(t, "#ticket-status", "保留中", 2*time.Second)
+	agent.waitText(t, "#ticket-status", "保留中", 10*time.Second)
 
 	// The text promises an attachment but none is chosen: stopped once.
 	agent.run(t, "attachment warning", chromedp.SendKeys(chromedp.CSS("#body"), "見積書を添付します。"),
@@ -98,7 +98,7 @@ func browserAgentFlow(t *testing.T, root context.Context, d *apptest.Desk) {
 	admin.run(t, "type", chromedp.SendKeys(chromedp.CSS("#body"), "Draft reply"))
 	d.Must(200, d.Customer, "PUT", fmt.Sprintf("/api/v2/tickets/%d.json", id), map[string]any{"ticket": map[string]any{
 		"comment": map[string]any{"body": "追加で質問があります。"}}})
-	admin.waitText(t, "#live-banner", "New message", time.Second)
+	admin.waitText(t, "#live-banner", "New message", 10*time.Second)
 	draft := admin.value(t, "#body")
 	if draft != "Draft reply" {
 		t.Errorf("the banner lost the draft: %q", draft)
@@ -109,13 +109,13 @@ func browserAgentFlow(t *testing.T, root context.Context, d *apptest.Desk) {
 	admin.live(t)
 	start := time.Now()
 	newTicket(t, d, "ログインできません", "パスワードを忘れました。")
-	admin.waitText(t, "#ticket-list", "ログインできません", time.Second)
+	admin.waitText(t, "#ticket-list", "ログインできません", 10*time.Second)
 	t.Logf("new ticket shown in the open queue after %v", time.Since(start))
-	admin.waitText(t, `[data-count="unsolved"]`, "3", time.Second)
+	admin.waitText(t, `[data-count="unsolved"]`, "3", 10*time.Second)
 
 	// ? shows the shortcut list.
 	admin.run(t, "overlay", chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS("#shortcuts[open]")))
-	admin.waitText(t, "#shortcuts", "Assign to me", time.Second)
+	admin.waitText(t, "#shortcuts", "Assign to me", 10*time.Second)
 
 	// Sign out.
 	agent.run(t, "logout", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#email")))
@@ -142,16 +142,16 @@ func TestBrowserCollision(t *testing.T) {
 	admin.live(t)
 
 	// Each sees the other viewing.
-	yamada.waitText(t, "#presence", "管理者 Admin が閲覧中", 2*time.Second)
-	admin.waitText(t, "#presence", "山田 太郎 is viewing", 2*time.Second)
+	yamada.waitText(t, "#presence", "管理者 Admin が閲覧中", 10*time.Second)
+	admin.waitText(t, "#presence", "山田 太郎 is viewing", 10*time.Second)
 
 	// 山田 starts a reply: the admin sees it.
 	yamada.run(t, "type", chromedp.SendKeys(chromedp.CSS("#body"), "送料は弊社で負担いたします。"))
-	admin.waitText(t, "#presence", "山田 太郎 is replying", 2*time.Second)
+	admin.waitText(t, "#presence", "山田 太郎 is replying", 10*time.Second)
 
 	// The admin's own public reply is held back, with the draft kept.
 	admin.submit(t, "second reply", chromedp.SendKeys(chromedp.CSS("#body"), "We will pay for the return."), chromedp.Click(chromedp.CSS("#send")))
-	admin.waitText(t, "#form-errors", "山田 太郎 is writing a reply", time.Second)
+	admin.waitText(t, "#form-errors", "山田 太郎 is writing a reply", 10*time.Second)
 	if n := commentCount(t, d, id); n != 1 {
 		t.Fatalf("the held-back reply was stored: %d comments", n)
 	}
@@ -164,11 +164,11 @@ func TestBrowserCollision(t *testing.T) {
 		t.Fatalf("after taking over: %d comments", n)
 	}
 	// 山田 is told that someone else changed the ticket while typing.
-	yamada.waitText(t, "#live-banner", "他の人によって更新されました", time.Second)
+	yamada.waitText(t, "#live-banner", "他の人によって更新されました", 10*time.Second)
 
 	// 山田 empties the composer: no longer replying.
 	yamada.run(t, "clear", chromedp.Evaluate[chromedp.Void](`(() => { const b = document.getElementById("body"); b.value = ""; b.dispatchEvent(new Event("input")); })()`))
-	admin.waitText(t, "#presence", "山田 太郎 is viewing", 2*time.Second)
+	admin.waitText(t, "#presence", "山田 太郎 is viewing", 10*time.Second)
 	// Leaving the page ends "viewing".
 	yamada.run(t, "leave", chromedp.Navigate(d.URL+"/tickets"), chromedp.WaitVisible(chromedp.CSS("#ticket-list")))
 	admin.run(t, "presence gone", chromedp.WaitNotVisible(chromedp.CSS("#presence")))

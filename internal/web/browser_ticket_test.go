@@ -74,7 +74,7 @@ func browserTicketPage(t *testing.T, root context.Context, d *apptest.Desk) {
 	agent.run(t, "open", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#customer")))
 
 	// The customer panel: the past ticket and the configured link.
-	agent.waitText(t, "#customer-timeline", "前回の請求書について", time.Second)
+	agent.waitText(t, "#customer-timeline", "前回の請求書について", 10*time.Second)
 	if href := agent.eval(t, fmt.Sprintf(`document.querySelector('#customer-timeline a[href="/tickets/%d"]') ? "ok" : ""`, past)); href != "ok" {
 		t.Errorf("past ticket not linked")
 	}
@@ -89,7 +89,7 @@ func browserTicketPage(t *testing.T, root context.Context, d *apptest.Desk) {
 		t.Errorf("quote before the click: %s", v)
 	}
 	agent.run(t, "open the quote", chromedp.Click(chromedp.CSS(".msg details.quoted summary")), chromedp.WaitVisible(chromedp.CSS(".msg details.quoted[open] .text")))
-	agent.waitText(t, ".msg details.quoted", "> 明日発送いたします。", time.Second)
+	agent.waitText(t, ".msg details.quoted", "> 明日発送いたします。", 10*time.Second)
 	if v := agent.eval(t, shown); v != "shown" {
 		t.Errorf("quote after the click: %s", v)
 	}
@@ -98,10 +98,10 @@ func browserTicketPage(t *testing.T, root context.Context, d *apptest.Desk) {
 	text := "お問い合わせありがとうございます。本日発送いたしました。"
 	agent.run(t, "CC", chromedp.Click(chromedp.CSS("#compose-extras-open")), chromedp.WaitVisible(chromedp.CSS("#cc")),
 		chromedp.SendKeys(chromedp.CSS("#cc"), "鈴木 部長 <bucho@customer.co.jp>"))
-	agent.waitText(t, "#sig-preview", "株式会社絆 サポート窓口", time.Second)
+	agent.waitText(t, "#sig-preview", "株式会社絆 サポート窓口", 10*time.Second)
 	agent.submitUntil(t, "send", "#undo-banner", chromedp.SendKeys(chromedp.CSS("#body"), text), chromedp.Click(chromedp.CSS("#send")))
-	agent.waitText(t, "#undo-banner", "返信を送信しました。", time.Second)
-	agent.waitText(t, "#cc-now", "bucho@customer.co.jp", time.Second)
+	agent.waitText(t, "#undo-banner", "返信を送信しました。", 10*time.Second)
+	agent.waitText(t, "#cc-now", "bucho@customer.co.jp", 10*time.Second)
 	r := d.Must(200, d.Admin, "GET", fmt.Sprintf("/api/v2/tickets/%d.json", m.TicketID), nil)
 	if ids, _ := r.Get("ticket.collaborator_ids").([]any); len(ids) != 1 {
 		t.Errorf("collaborators %v", r.Get("ticket.collaborator_ids"))
@@ -113,7 +113,7 @@ func browserTicketPage(t *testing.T, root context.Context, d *apptest.Desk) {
 	if v := agent.eval(t, `document.activeElement.id`); v != "body" {
 		t.Errorf("focus after undo: %q", v)
 	}
-	agent.waitText(t, ".mailstate.ms-cancelled", "取り消し済み", time.Second)
+	agent.waitText(t, ".mailstate.ms-cancelled", "取り消し済み", 10*time.Second)
 	if st := agent.eval(t, `document.querySelector('#undo-banner') ? "banner" : ""`); st != "" {
 		t.Errorf("undo banner still shown")
 	}
