@@ -240,7 +240,9 @@ func bulkChange(r *http.Request, me *model.User) (tickets.Change, int64, error) 
 
 // tagList splits typed tags on spaces (full-width too) and commas.
 func tagList(s string) []string {
-	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '、' || r == '，' || r == ' ' || r == '\u3000' || r == '\t' || r == '\n' })
+	f := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '、' || r == '，' || r == ' ' || r == '\u3000' || r == '\t' || r == '\n'
+	})
 	if len(f) == 0 {
 		return nil
 	}
