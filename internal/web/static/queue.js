@@ -73,18 +73,27 @@ document.addEventListener('change', (e) => {
 // with the summary, and its live parts replace ours (no reload).
 document.addEventListener('submit', async (e) => {
   const form = e.target;
-  if (form.id !== 'bulk') return;
+  // getAttribute: the row boxes are named "id", which shadows form.id.
+  if (form.getAttribute('id') !== 'bulk') return;
   e.preventDefault();
   const data = new FormData(form);
   if (e.submitter?.name) data.set(e.submitter.name, e.submitter.value);
   try {
-    const res = await fetch(form.action, { method: 'POST', body: new URLSearchParams(data), credentials: 'same-origin', headers: { Accept: 'text/html' } });
+    const res = await fetch(form.getAttribute('action'), { method: 'POST', body: new URLSearchParams(data), credentials: 'same-origin', headers: { Accept: 'text/html' } });
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
     if (!doc.getElementById('ticket-list')) { form.submit(); return; }
     swap(doc);
     document.getElementById('bulk-message')?.focus?.();
   } catch { form.submit(); }
 });
+
+// After a bulk edit posted without this script (or a reload of it), the
+// address is /tickets/bulk: show the queue's own address, which the live
+// refresh below reads again.
+if (location.pathname === '/tickets/bulk') {
+  const back = document.querySelector('#bulk input[name="back"]')?.value;
+  if (back && back.startsWith('/tickets')) history.replaceState(null, '', back);
+}
 
 key('j', () => select(sel + 1));
 key('k', () => select(sel - 1));
