@@ -28,23 +28,32 @@ type bulkChoices struct {
 	Macros   []*store.Macro
 }
 
-func (s *Server) bulkChoices(tx *store.Tx, me *model.User) (*bulkChoices, error) {
-	if !me.IsStaff() {
-		return nil, nil
+// bulkChoices reads the menus: staff come from the team load already
+// read for the page; macros are listed by title without their usage
+// counts, which would cost a query over the usage log on every page.
+func (s *Server) bulkChoices(tx *store.Tx, me *model.User, load []agentLoad) (*bulkChoices, error) {
+	if !me.IsAgent() {
+		return nil, nil // light agents may only add notes: no bar
 	}
 	c := &bulkChoices{Statuses: []string{model.StatusOpen, model.StatusPending, model.StatusHold, model.StatusSolved}}
-	var err error
-	if c.Staff, err = tx.StaffUsers(500); err != nil {
-		return nil, err
+	for _, l := range load {
+		c.Staff = append(c.Staff, l.UserBrief)
 	}
+	slices.SortFunc(c.Staff, func(a, b *store.UserBrief) int { return strings.Compare(a.Name, b.Name) })
+	var err error
 	if c.Groups, err = tx.Groups(false); err != nil {
 		return nil, err
 	}
 	if c.Inboxes, err = tx.Inboxes(); err != nil {
 		return nil, err
 	}
-	c.Macros, err = s.macroList(tx, me, "")
-	return c, err
+	active := true
+	l, err := macros.List(tx, me, macros.Query{Active: &active, OnlyViewable: true, SortBy: "alphabetical"}, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	c.Macros = l.Macros
+	return c, nil
 }
 
 // bulkResult is what a bulk edit did, shown above the list.

@@ -82,6 +82,17 @@ func TestBulkEdit(t *testing.T) {
 		if p := en.do("POST", "/tickets/bulk", f); p.status != 422 || !strings.Contains(p.body, "0 updated, 1 failed") || !strings.Contains(p.body, "a solved ticket needs an assignee") {
 			t.Errorf("english failure: %d", p.status)
 		}
+		// A light agent sees no bulk bar, and a crafted post changes nothing:
+		// the service refuses each ticket.
+		lb := newBrowser(t, d, "ja")
+		lp := lb.login(d.Light.Email, "password-light-agent", false)
+		if strings.Contains(lp.body, `id="bulk"`) || strings.Contains(lp.body, `class="pick-row"`) {
+			t.Errorf("light agent got the bulk bar")
+		}
+		lf := url.Values{"csrf": {lp.csrf(t)}, "status": {"hold"}, "id": {fmt.Sprint(tk[6])}}
+		if p := lb.do("POST", "/tickets/bulk", lf); p.status != 422 || !strings.Contains(p.body, "0件更新、1件失敗") || ticket(tk[6]).Status == model.StatusHold {
+			t.Errorf("light agent bulk: %d %.2000s", p.status, p.body)
+		}
 		// Nothing chosen, nothing selected, a bad value: a message, not a 500.
 		for _, c := range []struct {
 			f    url.Values

@@ -213,7 +213,7 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, q url.Values,
 		for _, sec := range d.Sections {
 			d.Views = append(d.Views, sec.Views...)
 		}
-		if d.Bulk, err = s.bulkChoices(tx, me); err != nil {
+		if d.Bulk, err = s.bulkChoices(tx, me, d.Load); err != nil {
 			return err
 		}
 		page := store.Page{Limit: PageSize + 1, Offset: (d.Page - 1) * PageSize}

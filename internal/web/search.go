@@ -33,6 +33,8 @@ type searchData struct {
 	Orgs     []orgHit
 	NOrgs    int64
 	Comments []commentHit
+	// Which kinds the query can find (type: narrows it to one).
+	TicketsOn, UsersOn, OrgsOn bool
 }
 
 // userHit is a user found, with a link to their tickets.
@@ -119,6 +121,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 
 // findAll runs each record type's part of plan.
 func (s *Server) findAll(tx *store.Tx, v *view, plan *finder.Plan, q search.Query, d *searchData) error {
+	d.TicketsOn, d.UsersOn, d.OrgsOn = plan.Tickets != nil, plan.Users != nil, plan.Orgs != nil
 	var list []*model.Ticket
 	if plan.Tickets != nil {
 		var err error

@@ -74,8 +74,8 @@ func TestSearchAcrossTypes(t *testing.T) {
 			}
 		}
 		// type: narrows to one kind: no tickets section then.
-		if p := search("type:user 山本"); len(rowIDs(p)) != 0 || !strings.Contains(section(p, "res-users"), "山本 由美") {
-			t.Errorf("type:user listed tickets")
+		if p := search("type:user 山本"); section(p, "res-tickets") != "" || section(p, "res-orgs") != "" || !strings.Contains(section(p, "res-users"), "山本 由美") {
+			t.Errorf("type:user showed other kinds")
 		}
 		// The instant-results fragment is the results alone.
 		f := b.do("GET", "/search?partial=1&q="+url.QueryEscape("配送"), nil)
