@@ -77,7 +77,7 @@ func (s *Server) sidebar(tx *store.Tx, me *model.User, loc *time.Location, custo
 	n := []int64{c.Unassigned, c.Mine, c.Unsolved, c.Pending, c.SolvedRecently}
 	main := make([]queueView, 0, len(builtinViews)+2)
 	for i, k := range builtinViews {
-		main = append(main, queueView{Key: k, Label: "view." + k, Count: n[i]})
+		main = append(main, queueView{Key: k, Label: "view." + k, Count: n[i], Hot: k == "unassigned" && n[i] > 0})
 	}
 	main = append(main,
 		queueView{Key: "snoozed", Label: "queue.view.snoozed", Count: dn.snoozed},

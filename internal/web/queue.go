@@ -257,7 +257,6 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, q url.Values,
 		d.MaxLoad = max(d.MaxLoad, l.Unsolved)
 	}
 	d.Unassigned = d.Views[0].Count
-	d.Views[0].Hot = d.Unassigned > 0
 	d.Col = map[string]column{}
 	for _, c := range sortable {
 		dir, aria := "asc", "none"

@@ -107,6 +107,12 @@ func TestQueueSidebarViews(t *testing.T) {
 				t.Errorf("sidebar %s = %q, want %s", key, got, want)
 			}
 		}
+		// Unassigned tickets and SLA risks stand out.
+		for _, key := range []string{"unassigned", "sla"} {
+			if !strings.Contains(q.body, `class="count hot" data-count="`+key+`"`) {
+				t.Errorf("%s count does not stand out", key)
+			}
+		}
 		if !strings.Contains(q.body, "高優先度の未解決") || !strings.Contains(q.body, "#配送") {
 			t.Errorf("saved view or tag labels missing")
 		}

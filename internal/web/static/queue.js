@@ -57,8 +57,9 @@ function syncPicks() {
   if (list) list.replaceChildren(...ids.map((id) => { const o = document.createElement('option'); o.value = id; return o; }));
   for (const b of boxes()) b.closest('tr')?.classList.toggle('picked', b.checked);
 }
+// x ticks the row that has the focus (tabbed to), else the j/k row.
 function toggleRow() {
-  const r = rows()[sel];
+  const r = document.activeElement?.closest?.('#ticket-list tr.row') || rows()[sel];
   const b = r?.querySelector('input.pick-row');
   if (!b) return;
   b.checked = !b.checked;
