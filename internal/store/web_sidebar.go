@@ -25,14 +25,17 @@ GROUP BY inbox_id ORDER BY inbox_id`, unsolvedStatuses...)
 }
 
 // WebTopTags returns the limit tags most used on unsolved tickets, most
-// used first (ties by name).
+// used first (ties by name). CROSS JOIN makes SQLite start from the
+// unsolved tickets (a range of the status index) and read each one's tags,
+// instead of reading every tag of every ticket ever (3× slower at 100k
+// tickets); PostgreSQL plans it as an inner join.
 func (t *Tx) WebTopTags(limit int) ([]TagCount, error) {
 	return queryAll(t, func(sc scanner) (TagCount, error) {
 		var c TagCount
 		err := sc.Scan(&c.Name, &c.Count)
 		return c, err
-	}, `SELECT tt.tag, COUNT(*) FROM ticket_tags tt JOIN tickets t ON t.id = tt.ticket_id
-WHERE t.deleted_at IS NULL AND t.status IN (?, ?, ?, ?)
+	}, `SELECT tt.tag, COUNT(*) FROM tickets t CROSS JOIN ticket_tags tt
+WHERE tt.ticket_id = t.id AND t.deleted_at IS NULL AND t.status IN (?, ?, ?, ?)
 GROUP BY tt.tag ORDER BY COUNT(*) DESC, tt.tag LIMIT ?`, append(append([]any{}, unsolvedStatuses...), limit)...)
 }
 

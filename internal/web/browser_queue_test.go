@@ -72,10 +72,10 @@ func browserBulk(t *testing.T, root context.Context, d *apptest.Desk) {
 	}
 
 	// Instant search: results as the agent types, no form submission.
-	agent.run(t, "search page", chromedp.Navigate(d.URL+"/search"), chromedp.WaitVisible(chromedp.CSS("#search-q")),
+	agent.run(t, "search page", chromedp.Navigate(d.URL+"/search"), chromedp.WaitVisible(chromedp.CSS(`body[data-instant="on"] #search-q`)),
 		chromedp.Evaluate[chromedp.Void](`window.kzStay = true`),
 		chromedp.SendKeys(chromedp.CSS("#search-q"), "配送"))
-	agent.waitText(t, "#res-tickets", "配送状況を教えてください", 3*time.Second)
+	agent.waitText(t, "#res-tickets", "配送状況を教えてください", 5*time.Second)
 	agent.waitText(t, "#res-users", "配送センター 佐藤", time.Second)
 	agent.waitText(t, "#res-comments", "注文番号①の配送状況", time.Second)
 	url, err := chromedp.Run(agent.ctx, chromedp.Evaluate[string](`window.kzStay === true ? location.search : "reloaded"`))

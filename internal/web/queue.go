@@ -67,18 +67,21 @@ func viewFilter(key string, me *model.User, now time.Time) (store.TicketFilter, 
 // conditions compiled by the store's view query (snoozed, SLA at risk, an
 // inbox, a tag) or a saved view.
 type queueSource struct {
-	Title  string // ready to show
-	filter store.TicketFilter
-	fast   store.WebQueue
-	cond   *store.ViewConditions
-	saved  *store.View
+	Title   string // ready to show
+	filter  store.TicketFilter
+	fast    store.WebQueue
+	hasFast bool // fast serves the default order (updated_at)
+	cond    *store.ViewConditions
+	saved   *store.View
 }
+
+var unsolvedStatuses = []string{model.StatusNew, model.StatusOpen, model.StatusPending, model.StatusHold}
 
 // resolveView finds what view key lists for me; ok is false for an
 // unknown key, or a saved view or inbox me cannot see.
 func (s *Server) resolveView(ctx context.Context, tx *store.Tx, key string, me *model.User, v *view) (queueSource, bool, error) {
 	if f, fast, ok := viewFilter(key, me, s.Now()); ok {
-		return queueSource{Title: v.T("view." + key), filter: f, fast: fast}, true, nil
+		return queueSource{Title: v.T("view." + key), filter: f, fast: fast, hasFast: true}, true, nil
 	}
 	kind, arg, _ := strings.Cut(key, ":")
 	switch kind {
@@ -96,14 +99,19 @@ func (s *Server) resolveView(ctx context.Context, tx *store.Tx, key string, me *
 			return queueSource{}, false, ignoreNotFound(err)
 		}
 		c := store.ViewConditions{All: []store.ViewCondition{condUnsolved, {Field: "inbox_id", Operator: "is", Value: id}}}
-		return queueSource{Title: v.T("queue.view.inbox", ib.Name), cond: &c}, true, nil
+		return queueSource{Title: v.T("queue.view.inbox", ib.Name), cond: &c, hasFast: true,
+			fast: store.WebQueue{Statuses: unsolvedStatuses, InboxID: id}}, true, nil
 	case "tag":
 		tag := strings.ToLower(strings.TrimSpace(arg))
 		if tag == "" || strings.ContainsAny(tag, " \t\u3000") {
 			return queueSource{}, false, nil
 		}
 		c := store.ViewConditions{All: []store.ViewCondition{condUnsolved, {Field: "current_tags", Operator: "includes", Value: tag}}}
-		return queueSource{Title: v.T("queue.view.tag", tag), cond: &c}, true, nil
+		// A top tag is on many tickets: walk the unsolved tickets newest
+		// first and check each (the first page is found at once). Any
+		// other tag is on few: start from the tag's own index.
+		return queueSource{Title: v.T("queue.view.tag", tag), cond: &c, hasFast: s.topTag(tag),
+			fast: store.WebQueue{Statuses: unsolvedStatuses, Tag: tag}}, true, nil
 	case "v":
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil || id <= 0 || s.Views == nil {
@@ -222,10 +230,10 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, q url.Values,
 		switch {
 		case src.saved != nil:
 			// Saved views run below, through the views service.
+		case d.Sort == "updated_at" && src.hasFast:
+			list, err = tx.WebQueuePage(src.fast, d.Dir == "desc", PageSize+1, (d.Page-1)*PageSize)
 		case src.cond != nil:
 			list, err = tx.ViewTickets(store.ViewQuery{Conditions: *src.cond, CurrentUser: me.ID, Now: s.Now()}, vo, page)
-		case d.Sort == "updated_at":
-			list, err = tx.WebQueuePage(src.fast, d.Dir == "desc", PageSize+1, (d.Page-1)*PageSize)
 		default:
 			list, err = tx.ListTickets(src.filter, store.TicketOrder{Field: d.Sort, Desc: d.Dir == "desc"}, page)
 		}

@@ -7,7 +7,9 @@ const out = document.getElementById('search-results');
 const DELAY = 250;
 let timer = 0;
 let seq = 0;
-let shown = input ? input.value.trim() : '';
+// What the results on screen are for: the address's query (the agent
+// may have typed before this module loaded; that is caught up below).
+let shown = (new URLSearchParams(location.search).get('q') || '').trim();
 
 document.querySelector('#search-hint .js-only')?.removeAttribute('hidden');
 
@@ -42,3 +44,5 @@ document.getElementById('search-form')?.addEventListener('submit', (e) => {
   shown = null;
   run();
 });
+if (input && input.value.trim() !== shown) run();
+document.body.dataset.instant = 'on';
