@@ -147,6 +147,17 @@ func TestQueueSidebarViews(t *testing.T) {
 		if got := rowIDs(p); len(got) != 2 || got[0] != tk[2] {
 			t.Errorf("sla view sorted by id desc: %v", got)
 		}
+		// Other orders go through the store's view query; a tag outside
+		// the top ten starts from the tag index. Same tickets either way.
+		if p := b.do("GET", "/tickets?sort=id&dir=asc&view="+url.QueryEscape(inboxKey), nil); !slices.Equal(rowIDs(p), []int64{demo.MailTicket}) {
+			t.Errorf("inbox by id: %v", rowIDs(p))
+		}
+		if p := b.do("GET", "/tickets?sort=subject&view="+url.QueryEscape("tag:配送"), nil); !slices.Equal(rowIDs(p), []int64{tk[0]}) {
+			t.Errorf("tag by subject: %v", rowIDs(p))
+		}
+		if p := b.do("GET", "/tickets?view="+url.QueryEscape("tag:どこにもないタグ"), nil); p.status != 200 || len(rowIDs(p)) != 0 {
+			t.Errorf("unused tag: %d %v", p.status, rowIDs(p))
+		}
 		// Unknown views and views of others are not found.
 		for _, key := range []string{"inbox:999999", "v:999999", "tag:", "nonsense"} {
 			if p := b.do("GET", "/tickets?view="+url.QueryEscape(key), nil); p.status != 404 {
