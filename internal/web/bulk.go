@@ -25,17 +25,16 @@ type bulkChoices struct {
 	Staff    []*store.UserBrief
 	Groups   []*model.Group
 	Inboxes  []*model.Inbox
-	Macros   []*store.Macro
+	Macros   []menuItem
 }
 
-// bulkChoices reads the menus: staff come from the team load already
-// read for the page; macros are listed by title without their usage
-// counts, which would cost a query over the usage log on every page.
-func (s *Server) bulkChoices(tx *store.Tx, me *model.User, load []agentLoad) (*bulkChoices, error) {
+// bulkChoices reads the menus: staff and inboxes come from what the page
+// read already; macros from the per-agent menu cache (macroMenu).
+func (s *Server) bulkChoices(tx *store.Tx, me *model.User, load []agentLoad, inboxes []*model.Inbox) (*bulkChoices, error) {
 	if !me.IsAgent() {
 		return nil, nil // light agents may only add notes: no bar
 	}
-	c := &bulkChoices{Statuses: []string{model.StatusOpen, model.StatusPending, model.StatusHold, model.StatusSolved}}
+	c := &bulkChoices{Statuses: []string{model.StatusOpen, model.StatusPending, model.StatusHold, model.StatusSolved}, Inboxes: inboxes}
 	for _, l := range load {
 		c.Staff = append(c.Staff, l.UserBrief)
 	}
@@ -44,16 +43,36 @@ func (s *Server) bulkChoices(tx *store.Tx, me *model.User, load []agentLoad) (*b
 	if c.Groups, err = tx.Groups(false); err != nil {
 		return nil, err
 	}
-	if c.Inboxes, err = tx.Inboxes(); err != nil {
-		return nil, err
+	c.Macros, err = s.macroMenu(tx, me)
+	return c, err
+}
+
+// macroMenu lists the macros me may apply, by title, from the cache when
+// it is fresh (see countCache.menus).
+func (s *Server) macroMenu(tx *store.Tx, me *model.User) ([]menuItem, error) {
+	now := s.Now()
+	s.counts.mu.Lock()
+	m, ok := s.counts.menus[me.ID]
+	s.counts.mu.Unlock()
+	if ok && now.Sub(m.at) < menuTTL && now.Sub(m.at) >= 0 {
+		return m.list, nil
 	}
 	active := true
-	l, err := macros.List(tx, me, macros.Query{Active: &active, OnlyViewable: true, SortBy: "alphabetical"}, s.Now())
+	l, err := macros.List(tx, me, macros.Query{Active: &active, OnlyViewable: true, SortBy: "alphabetical"}, now)
 	if err != nil {
 		return nil, err
 	}
-	c.Macros = l.Macros
-	return c, nil
+	list := make([]menuItem, len(l.Macros))
+	for i, mc := range l.Macros {
+		list[i] = menuItem{ID: mc.ID, Title: mc.Title}
+	}
+	s.counts.mu.Lock()
+	if s.counts.menus == nil || len(s.counts.menus) > 1000 {
+		s.counts.menus = map[int64]macroMenu{}
+	}
+	s.counts.menus[me.ID] = macroMenu{at: now, list: list}
+	s.counts.mu.Unlock()
+	return list, nil
 }
 
 // bulkResult is what a bulk edit did, shown above the list.

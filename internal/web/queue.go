@@ -215,13 +215,17 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, q url.Values,
 		} else if !ok {
 			return errNotFound
 		}
-		if d.Sections, d.Load, err = s.sidebar(tx, me, v.loc, custom); err != nil {
+		inboxes, err := tx.Inboxes()
+		if err != nil {
+			return err
+		}
+		if d.Sections, d.Load, err = s.sidebar(tx, me, v.loc, inboxes, custom); err != nil {
 			return err
 		}
 		for _, sec := range d.Sections {
 			d.Views = append(d.Views, sec.Views...)
 		}
-		if d.Bulk, err = s.bulkChoices(tx, me, d.Load); err != nil {
+		if d.Bulk, err = s.bulkChoices(tx, me, d.Load, inboxes); err != nil {
 			return err
 		}
 		page := store.Page{Limit: PageSize + 1, Offset: (d.Page - 1) * PageSize}
