@@ -51,6 +51,13 @@ func TestSearchAcrossTypes(t *testing.T) {
 		if c := section(p, "res-comments"); !strings.Contains(c, "配送業者に確認いたします") || !strings.Contains(c, "鈴木 一郎") {
 			t.Errorf("配送 comments:\n%s", c)
 		}
+		// Half-width katakana finds full-width text, in tickets and comments.
+		d.Must(201, d.Customer, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
+			"subject": "ポイントが付与されません", "comment": map[string]any{"body": "先月の購入分のポイントが反映されていません。"}}})
+		p = search("ﾎﾟｲﾝﾄ")
+		if !strings.Contains(section(p, "res-tickets"), "ポイントが付与されません") || !strings.Contains(section(p, "res-comments"), "購入分のポイントが反映") {
+			t.Errorf("ﾎﾟｲﾝﾄ:\n%s\n%s", section(p, "res-tickets"), section(p, "res-comments"))
+		}
 		// Customers by Japanese name, by email, by half-width katakana.
 		for q, want := range map[string]string{
 			"山本":                     "yamamoto@sakura-market.example.jp",
