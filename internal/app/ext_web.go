@@ -9,6 +9,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/outbound"
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/views"
 	"github.com/kizuna-desk/kizuna/internal/web"
 )
 
@@ -28,6 +29,7 @@ func init() {
 			// Registered earlier (ext_assign.go sorts before this file);
 			// Routes looks again in case the order ever changes.
 			s.Snooze, s.Assign = Lookup[*snooze.Service](a), Lookup[*assign.Service](a)
+			s.Views = Lookup[*views.Service](a)
 			a.Tickets.OnChange = append(a.Tickets.OnChange, s.OnChange)
 			Provide(a, s)
 			return nil
@@ -36,6 +38,9 @@ func init() {
 			if s := Lookup[*web.Server](a); s != nil {
 				if s.Snooze == nil {
 					s.Snooze = Lookup[*snooze.Service](a)
+				}
+				if s.Views == nil {
+					s.Views = Lookup[*views.Service](a)
 				}
 				if s.Assign == nil {
 					s.Assign = Lookup[*assign.Service](a)

@@ -97,11 +97,16 @@ type UserBrief struct {
 
 // WebQueue selects a queue of the web UI ordered by updated_at: tickets in
 // one of statuses, optionally only those with assignee (0: unassigned;
-// nil: anyone), optionally updated since a time.
+// nil: anyone), optionally updated since a time, optionally of one inbox
+// (tickets_inbox_status) or carrying one tag (checked per ticket while
+// walking the status range: right for the sidebar's top tags, which many
+// tickets carry).
 type WebQueue struct {
 	Statuses []string
 	Assignee *int64
 	Since    time.Time
+	InboxID  int64
+	Tag      string
 }
 
 // WebQueuePage returns one page of q, newest (desc) or oldest first. Each
@@ -131,6 +136,14 @@ func (t *Tx) WebQueuePage(q WebQueue, desc bool, limit, offset int) ([]*model.Ti
 		if !q.Since.IsZero() {
 			w += " AND t.updated_at >= ?"
 			args = append(args, ms(q.Since))
+		}
+		if q.InboxID != 0 {
+			w += " AND t.inbox_id = ?"
+			args = append(args, q.InboxID)
+		}
+		if q.Tag != "" {
+			w += " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)"
+			args = append(args, q.Tag)
 		}
 		args = append(args, offset+limit)
 		parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT "+ticketCols+" FROM tickets t WHERE "+w+order+" LIMIT ?) s%d", "t.", i))

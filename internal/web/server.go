@@ -25,6 +25,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
+	"github.com/kizuna-desk/kizuna/internal/views"
 )
 
 // CSP is the policy of every page; the mail frame has its own, stricter one.
@@ -54,6 +55,8 @@ type Server struct {
 	// (nil: those controls are not shown).
 	Snooze *snooze.Service
 	Assign *assign.Service
+	// Views lists saved views in the queue sidebar (nil: none shown).
+	Views *views.Service
 	// MaxUploadBytes bounds one composer submission with its files.
 	MaxUploadBytes int64
 	// Approvals backs approval before sending (nil: no approval controls).
@@ -109,6 +112,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	})
 	page("GET /tickets", s.queuePage)
 	page("GET /search", s.searchPage)
+	page("POST /tickets/bulk", s.bulkEdit)
 	page("GET /tickets/{id}", s.ticketPage)
 	page("POST /tickets/{id}", s.updateTicket)
 	page("POST /tickets/{id}/presence", s.setPresence)
