@@ -39,7 +39,7 @@ func browserMacroSplitMerge(t *testing.T, root context.Context, d *apptest.Desk)
 
 	// Filtering happens as the agent types.
 	visible := func() string {
-		ctx, cancel := context.WithTimeout(agent.ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(agent.ctx, 15*time.Second)
 		defer cancel()
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#macro-list li")].filter(l => !l.hidden).map(l => l.textContent.trim()).join("|")`))
 		if err != nil {

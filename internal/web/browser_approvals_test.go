@@ -49,7 +49,7 @@ func (tb *tab) submitPanel(t testing.TB, what string, actions ...chromedp.Action
 
 func (tb *tab) count(t testing.TB, sel string) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
 	defer cancel()
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
 	if err != nil {

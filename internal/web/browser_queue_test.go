@@ -35,8 +35,8 @@ func browserBulk(t *testing.T, root context.Context, d *apptest.Desk) {
 	agent := newTab(t, root, "ja")
 	agent.login(t, d.URL, d.Agent.Email, "password-agent")
 	agent.live(t)
-	agent.waitText(t, `[data-count="mine"]`, "0", time.Second)
-	agent.waitText(t, `[data-count="unassigned"]`, "3", time.Second)
+	agent.waitText(t, `[data-count="mine"]`, "0", 10*time.Second)
+	agent.waitText(t, `[data-count="unassigned"]`, "3", 10*time.Second)
 	agent.run(t, "mark the page", chromedp.Evaluate[chromedp.Void](`window.kzStay = true`))
 
 	// x ticks the focused row; the other two by their boxes.
@@ -44,7 +44,7 @@ func browserBulk(t *testing.T, root context.Context, d *apptest.Desk) {
 		chromedp.KeyEvent("j"), chromedp.WaitVisible(chromedp.CSS("tr.selected")), chromedp.KeyEvent("x"),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-id="%d"] input.pick-row`, ids[1]))),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-id="%d"] input.pick-row`, ids[0]))))
-	agent.waitText(t, "#bulk-count", "3件選択中", time.Second)
+	agent.waitText(t, "#bulk-count", "3件選択中", 10*time.Second)
 	ok, err := chromedp.Run(agent.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('tr[data-id="%d"] input.pick-row').checked`, ids[2])))
 	if err != nil || !ok {
 		t.Fatalf("x did not tick the focused row (%v)", err)
@@ -54,12 +54,12 @@ func browserBulk(t *testing.T, root context.Context, d *apptest.Desk) {
 		chromedp.SetValue(chromedp.CSS("#bulk-assignee"), "me"),
 		chromedp.SendKeys(chromedp.CSS("#bulk-add-tags"), "要確認"),
 		chromedp.Click(chromedp.CSS("#bulk-apply")))
-	agent.waitText(t, "#bulk-message", "3件更新", 3*time.Second)
+	agent.waitText(t, "#bulk-message", "3件更新", 10*time.Second)
 	// The counts follow, live: mine at once, the desk-wide ones after the
 	// background recount pushes "counts".
-	agent.waitText(t, `[data-count="mine"]`, "3", 3*time.Second)
-	agent.waitText(t, `[data-count="unassigned"]`, "0", 3*time.Second)
-	agent.waitText(t, `[data-count="tag:要確認"]`, "3", 3*time.Second)
+	agent.waitText(t, `[data-count="mine"]`, "3", 10*time.Second)
+	agent.waitText(t, `[data-count="unassigned"]`, "0", 10*time.Second)
+	agent.waitText(t, `[data-count="tag:要確認"]`, "3", 10*time.Second)
 	stayed, err := chromedp.Run(agent.ctx, chromedp.Evaluate[bool](`window.kzStay === true && location.pathname === "/tickets"`))
 	if err != nil || !stayed {
 		t.Fatalf("the page reloaded (%v)", err)
@@ -75,9 +75,9 @@ func browserBulk(t *testing.T, root context.Context, d *apptest.Desk) {
 	agent.run(t, "search page", chromedp.Navigate(d.URL+"/search"), chromedp.WaitVisible(chromedp.CSS(`body[data-instant="on"] #search-q`)),
 		chromedp.Evaluate[chromedp.Void](`window.kzStay = true`),
 		chromedp.SendKeys(chromedp.CSS("#search-q"), "配送"))
-	agent.waitText(t, "#res-tickets", "配送状況を教えてください", 5*time.Second)
-	agent.waitText(t, "#res-users", "配送センター 佐藤", time.Second)
-	agent.waitText(t, "#res-comments", "注文番号①の配送状況", time.Second)
+	agent.waitText(t, "#res-tickets", "配送状況を教えてください", 10*time.Second)
+	agent.waitText(t, "#res-users", "配送センター 佐藤", 10*time.Second)
+	agent.waitText(t, "#res-comments", "注文番号①の配送状況", 10*time.Second)
 	url, err := chromedp.Run(agent.ctx, chromedp.Evaluate[string](`window.kzStay === true ? location.search : "reloaded"`))
 	if err != nil || url != "?q=%E9%85%8D%E9%80%81" {
 		t.Errorf("after instant search: %q %v", url, err)

@@ -47,7 +47,7 @@ func (tb *tab) submitUntil(t testing.TB, what, sel string, actions ...chromedp.A
 
 func (tb *tab) eval(t testing.TB, js string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 	if err != nil {
