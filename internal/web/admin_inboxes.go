@@ -133,9 +133,13 @@ func (f inboxForm) input() inboxes.Input {
 	if f.Legacy {
 		charset = "iso-2022-jp"
 	}
+	var token *string // a form without the select keeps the inbox's
+	if f.TicketToken != "" {
+		token = ptr(f.TicketToken)
+	}
 	return inboxes.Input{Name: ptr(f.Name), BrandID: ptr(f.BrandID), DefaultGroupID: ptr(f.DefaultGroupID), Addresses: &addrs,
 		Signature: ptr(f.Signature), AutoAck: ptr(f.AutoAck), AutoAckSubject: ptr(f.AutoAckSubject), AutoAckBody: ptr(f.AutoAckBody),
-		TicketToken: ptr(f.TicketToken), LegacyCharset: ptr(charset), Active: ptr(f.Active),
+		TicketToken: token, LegacyCharset: ptr(charset), Active: ptr(f.Active),
 		Incoming: f.In.settings(true), Outgoing: f.Out.settings(false)}
 }
 
