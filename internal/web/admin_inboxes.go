@@ -338,6 +338,13 @@ func (s *Server) probe(ctx context.Context, v *view, f inboxForm, stored *model.
 		if imap {
 			m = stored.Incoming
 		}
+		// The stored password goes only to the server and user it was
+		// saved for: typing another host must not send it elsewhere.
+		if inboxes.PasswordSet(m) && (!strings.EqualFold(strings.TrimSpace(mf.Host), inboxes.String(m, inboxes.KeyHost)) ||
+			cfg.Username != inboxes.String(m, inboxes.KeyUsername)) {
+			res.Message = v.T("admin.probe_need_password")
+			return res
+		}
 		var open func(string) (string, error)
 		if s.Secrets != nil {
 			open = s.Secrets.Open

@@ -323,7 +323,13 @@ func TestAdminInboxConnectionTest(t *testing.T) {
 		if ok, msg = probeOf(t, b.post(path, save)); ok || !strings.Contains(msg, "ログインできません") {
 			t.Errorf("IMAP wrong password: %s", msg)
 		}
+		// The stored password is not sent to a server typed now.
 		save.Set("in_password", "")
+		save.Set("in_host", "localhost")
+		if ok, msg = probeOf(t, b.post(path, save)); ok || !strings.Contains(msg, "パスワードも入力してください") {
+			t.Errorf("stored password for another host: %s", msg)
+		}
+		save.Set("in_host", dv.Host)
 		save.Set("in_mailbox", "存在しないフォルダ")
 		if ok, msg = probeOf(t, b.post(path, save)); ok || !strings.Contains(msg, "フォルダを開けません") {
 			t.Errorf("IMAP missing folder: %s", msg)

@@ -144,6 +144,7 @@ var adminMessages = map[string][2]string{
 	"admin.probe_login":            {"失敗しました。ログインできません。ユーザー名とパスワードを確認してください。", "Failed: the login was refused. Check the user name and password."},
 	"admin.probe_select":           {"失敗しました。ログインはできましたが、フォルダを開けません。フォルダ名を確認してください。", "Failed: logged in, but the folder cannot be opened. Check the folder name."},
 	"admin.probe_password":         {"失敗しました。保存済みのパスワードを復号できません。パスワードを入力し直してください。", "Failed: the stored password cannot be decrypted. Please enter it again."},
+	"admin.probe_need_password":    {"テストしていません。サーバー名かユーザー名を変えたときは、パスワードも入力してください（保存済みのパスワードは、保存したときのサーバーにだけ送ります）。", "Not tested: after changing the server or user name, enter the password too (the stored one goes only to the server it was saved for)."},
 	"admin.probe_detail":           {"サーバーの応答:", "Details:"},
 	"admin.probe_not_saved":        {"テストでは設定は保存されません。", "Testing does not save the settings."},
 
