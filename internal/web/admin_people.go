@@ -1,10 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/kizuna-desk/kizuna/internal/auth"
 	"github.com/kizuna-desk/kizuna/internal/directory"
 	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/store"
@@ -24,6 +27,7 @@ type agentRow struct {
 type agentForm struct {
 	Name, Email, Role string
 	Groups            []int64
+	Invite            bool // mail a link to set a password
 }
 
 type agentsData struct {
@@ -34,6 +38,7 @@ type agentsData struct {
 	Errors  []string
 	Admin   bool
 	Created string
+	Invited string // "sent", "no_inbox" or ""
 	Changed bool
 }
 
@@ -88,7 +93,8 @@ func (s *Server) showAgents(w http.ResponseWriter, r *http.Request, status int, 
 
 func (s *Server) agentsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	return s.showAgents(w, r, http.StatusOK, agentsData{Created: q.Get("created"), Changed: q.Get("changed") == "1"})
+	return s.showAgents(w, r, http.StatusOK, agentsData{Created: q.Get("created"), Invited: q.Get("invited"), Changed: q.Get("changed") == "1",
+		Form: agentForm{Invite: true}})
 }
 
 // roleInput is the domain's input for one of the page's roles: a full
@@ -107,7 +113,8 @@ func roleInput(role string) (users.Input, error) {
 // agentCreate adds a staff member (and their groups). They set their
 // password through "forgot password" with their address.
 func (s *Server) agentCreate(w http.ResponseWriter, r *http.Request) error {
-	f := agentForm{Name: strings.TrimSpace(r.FormValue("name")), Email: strings.TrimSpace(r.FormValue("email")), Role: r.FormValue("role")}
+	f := agentForm{Name: strings.TrimSpace(r.FormValue("name")), Email: strings.TrimSpace(r.FormValue("email")), Role: r.FormValue("role"),
+		Invite: checked(r, "invite")}
 	for _, g := range r.Form["groups"] {
 		id, ok := formNumber(g)
 		if !ok || id <= 0 {
@@ -121,7 +128,11 @@ func (s *Server) agentCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Name, in.Email = ptr(f.Name), ptr(f.Email)
 	me, now := currentUser(r), s.Now().UTC()
-	var u *model.User
+	var (
+		u       *model.User
+		invited string
+	)
+	base := s.absoluteBase(r)
 	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if u, err = users.CreateBy(tx, me, in, now); err != nil {
@@ -132,7 +143,10 @@ func (s *Server) agentCreate(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		return nil
+		if f.Invite {
+			invited, err = s.invite(tx, u, base, now)
+		}
+		return err
 	})
 	if err != nil {
 		msgs, err := s.problems(r, err)
@@ -141,8 +155,35 @@ func (s *Server) agentCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.showAgents(w, r, http.StatusUnprocessableEntity, agentsData{Form: f, Errors: msgs})
 	}
-	http.Redirect(w, r, "/settings/agents?created="+urlQueryEscape(u.Name), http.StatusSeeOther)
+	http.Redirect(w, r, "/settings/agents?created="+urlQueryEscape(u.Name)+"&invited="+invited, http.StatusSeeOther)
 	return nil
+}
+
+// InviteValid is how long an invitation's link to set a password works.
+const InviteValid = 72 * time.Hour
+
+// invite mails a new staff member a link to set their password (the
+// password reset page, with a longer-lived token). It reports "sent", or
+// "no_inbox" when no inbox has an address to send from (the mail would be
+// dropped; they can still use "forgot password" later).
+func (s *Server) invite(tx *store.Tx, u *model.User, base string, now time.Time) (string, error) {
+	list, err := tx.Inboxes()
+	if err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(list, func(ib *model.Inbox) bool { return ib.Active && len(ib.Addresses) > 0 }) || s.Mail == nil {
+		return "no_inbox", nil
+	}
+	token := auth.NewSecret()
+	if err := tx.InsertPasswordReset(auth.HashSecret(token), u.ID, now, now.Add(InviteValid)); err != nil {
+		return "", err
+	}
+	lang := langOf(u.Locale)
+	if lang == "" {
+		lang = "ja"
+	}
+	body := fmt.Sprintf(translate(lang, "admin.invite_body"), u.Name, base+"/password/reset/"+token, int(InviteValid/time.Hour))
+	return "sent", s.Mail(tx, u.Email, translate(lang, "admin.invite_subject"), body)
 }
 
 func (s *Server) agentUpdate(w http.ResponseWriter, r *http.Request, in users.Input) error {

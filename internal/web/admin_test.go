@@ -566,3 +566,49 @@ func TestAdminBrandsFieldsCSATSignatures(t *testing.T) {
 		b.do("GET", "/settings/signatures", nil).has(t, "signature page (admin)", "<h2>受信箱の共有署名</h2>")
 	})
 }
+
+// TestAdminInvite: a new agent gets a mail with a link to set their
+// password, and signs in with it; without an inbox to send from the page
+// says no mail went.
+func TestAdminInvite(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		srv := app.Lookup[*web.Server](d.App)
+		var mails []string
+		srv.Mail = func(tx *store.Tx, to, subject, body string) error {
+			mails = append(mails, to+"\n"+subject+"\n"+body)
+			return nil
+		}
+		b := newBrowser(t, d, "ja")
+		b.login(d.Admin.Email, "管理者のパスワード", false)
+		p := b.post("/settings/agents", url.Values{"name": {"鈴木 一郎"}, "email": {"suzuki@example.jp"}, "role": {"agent"}, "invite": {"1"}})
+		b.do("GET", p.loc, nil).has(t, "no inbox", "招待メールは送っていません")
+		if len(mails) != 0 {
+			t.Fatalf("mailed without an inbox: %q", mails)
+		}
+		b.post("/settings/inboxes", url.Values{"name": {"サポート窓口"}, "addresses": {"support@example.jp"}, "active": {"1"}, "action": {"save"}})
+		p = b.post("/settings/agents", url.Values{"name": {"佐々木 花"}, "email": {"sasaki@example.jp"}, "role": {"light-agent"}, "invite": {"1"}})
+		b.do("GET", p.loc, nil).has(t, "invited", "佐々木 花 を追加しました", "パスワード設定用のリンクをメールで送りました")
+		if len(mails) != 1 || !strings.HasPrefix(mails[0], "sasaki@example.jp\n【Kizuna】アカウントが作成されました") || !strings.Contains(mails[0], "72 時間") {
+			t.Fatalf("mails: %q", mails)
+		}
+		link := regexp.MustCompile(`http://[^\s]+/password/reset/[A-Za-z0-9_-]+`).FindString(mails[0])
+		path := strings.TrimPrefix(link, d.URL)
+		nb := newBrowser(t, d, "ja")
+		rp := nb.do("GET", path, nil)
+		if rp.status != 200 {
+			t.Fatalf("invitation link: %d", rp.status)
+		}
+		pw := "はじめてのパスワード"
+		if p := nb.do("POST", path, url.Values{"csrf": {rp.csrf(t)}, "password": {pw}, "password_again": {pw}}); p.status != http.StatusSeeOther {
+			t.Fatalf("set password: %d", p.status)
+		}
+		if q := nb.login("sasaki@example.jp", pw, false); q.status != 200 {
+			t.Fatalf("sign in with the new password: %d", q.status)
+		}
+		// Without the box ticked, no mail.
+		b.post("/settings/agents", url.Values{"name": {"田中 三郎"}, "email": {"tanaka@example.jp"}, "role": {"agent"}})
+		if len(mails) != 1 {
+			t.Fatalf("mailed without invite: %d", len(mails))
+		}
+	})
+}

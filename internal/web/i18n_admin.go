@@ -162,7 +162,12 @@ var adminMessages = map[string][2]string{
 	"admin.suspend_who":      {"%s を利用停止", "Suspend %s"},
 	"admin.reactivate":       {"利用を再開", "Reactivate"},
 	"admin.agent_add":        {"エージェントを追加", "Add an agent"},
-	"admin.agent_add_hint":   {"追加した人は、ログイン画面の「パスワードを忘れた場合」から自分のパスワードを設定します。", "The new person sets their password with “Forgot your password?” on the sign-in page."},
+	"admin.invite":           {"パスワード設定用のリンクをメールで送る（72 時間有効）", "Mail them a link to set their password (valid 72 hours)"},
+	"admin.invite_sent":      {"パスワード設定用のリンクをメールで送りました。", "A link to set their password is on its way."},
+	"admin.invite_no_inbox":  {"送信元になる受信箱がないため、招待メールは送っていません。ログイン画面の「パスワードを忘れた場合」を案内してください。", "No invitation was mailed: no inbox has an address to send from. Point them to “Forgot your password?” on the sign-in page."},
+	"admin.invite_subject":   {"【Kizuna】アカウントが作成されました", "[Kizuna] Your account is ready"},
+	"admin.invite_body":      {"%s 様\n\nKizuna のアカウントが作成されました。\n次のリンクからパスワードを設定してください（有効期限 %[3]d 時間）。\n\n%[2]s\n\n期限が切れた場合は、ログイン画面の「パスワードを忘れた場合」から設定できます。\n", "Hello %s,\n\nA Kizuna account was created for you.\nSet your password with this link (valid %[3]d hours):\n\n%[2]s\n\nIf it has expired, use “Forgot your password?” on the sign-in page.\n"},
+	"admin.agent_add_hint":   {"追加した人は、招待メールのリンクか、ログイン画面の「パスワードを忘れた場合」から自分のパスワードを設定します。", "The new person sets their password with the invitation's link, or with “Forgot your password?” on the sign-in page."},
 	"admin.agent_create":     {"追加する", "Add agent"},
 	"admin.agent_created":    {"%s を追加しました。", "Added %s."},
 
