@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kizuna-desk/kizuna/internal/app"
 	"github.com/kizuna-desk/kizuna/internal/app/apptest"
@@ -148,6 +149,16 @@ func TestAdminIndexAndPermissions(t *testing.T) {
 		// Every POST needs the token.
 		if p := admin.do("POST", "/settings/brands", url.Values{"name": {"通販"}, "subdomain": {"shop"}}); p.status != http.StatusForbidden {
 			t.Errorf("POST without token: %d", p.status)
+		}
+		// An inbox made elsewhere (seed, older version) without settings maps.
+		now := time.Now().UTC()
+		raw := &model.Inbox{Name: "古い受信箱", Addresses: []string{"old@example.jp"}, TicketToken: "subject", Active: true, CreatedAt: now, UpdatedAt: now}
+		if err := d.App.Store.Write(context.Background(), func(tx *store.Tx) error { return tx.InsertInbox(raw) }); err != nil {
+			t.Fatal(err)
+		}
+		admin.do("GET", "/settings/inboxes", nil).has(t, "inbox without settings", "古い受信箱", "転送")
+		if p := admin.do("GET", fmt.Sprintf("/settings/inboxes/%d", raw.ID), nil); p.status != 200 {
+			t.Errorf("edit an inbox without settings: %d", p.status)
 		}
 		// Signed out: sent to sign in.
 		if p := newBrowser(t, d, "ja").do("GET", "/settings/inboxes", nil); p.status != http.StatusSeeOther || !strings.HasPrefix(p.loc, "/login") {
