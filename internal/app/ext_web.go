@@ -23,6 +23,7 @@ func init() {
 			s := web.New(a.Store, a.Tickets, a.Blobs, a.Log)
 			s.PublicURL = os.Getenv("KIZUNA_PUBLIC_URL")
 			s.SecureCookies = os.Getenv("KIZUNA_SECURE_COOKIES") == "1"
+			s.Secrets = a.Secrets
 			s.Mail = func(tx *store.Tx, to, subject, body string) error {
 				return a.Outbox.EnqueueNotice(tx, outbound.Notice{To: []string{to}, Subject: subject, Body: body, Kind: "password_reset"})
 			}

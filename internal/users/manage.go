@@ -361,6 +361,9 @@ func check(tx *store.Tx, old, u *model.User, in Input, v *errs.Invalid, now time
 	if utf8.RuneCountInString(u.ExternalID) > 255 {
 		v.Add("external_id", "TooLong", "External ID: is too long (maximum is 255 characters) / 外部IDが長すぎます")
 	}
+	if utf8.RuneCountInString(u.Signature) > 10000 {
+		v.Add("signature", "TooLong", "Signature: is too long (maximum is 10000 characters) / 署名が長すぎます（10000文字まで）")
+	}
 	if utf8.RuneCountInString(u.Phone) > 50 {
 		v.Add("phone", "TooLong", "Phone: is too long (maximum is 50 characters) / 電話番号が長すぎます")
 	}

@@ -149,7 +149,7 @@ func (s *Server) findAll(tx *store.Tx, v *view, plan *finder.Plan, q search.Quer
 		}
 		for _, u := range users {
 			h := userHit{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Initials: Initials(u.Name), Colour: Colour(u.ID),
-				RoleLabel: v.T("queue.search.role." + roleKey(u.Role))}
+				RoleLabel: v.T(searchRoleKey(u.Role))}
 			if u.Email != "" {
 				h.TicketsURL = "/search?" + url.Values{"q": {"requester:" + u.Email}}.Encode()
 			}
@@ -172,16 +172,14 @@ func (s *Server) findAll(tx *store.Tx, v *view, plan *finder.Plan, q search.Quer
 	return nil
 }
 
-func roleKey(role string) string {
+// searchRoleKey is the catalog key of a role in search results (unknown
+// roles read as customers).
+func searchRoleKey(role string) string {
 	switch role {
-	case model.RoleAdmin:
-		return "admin"
-	case model.RoleAgent:
-		return "agent"
-	case model.RoleLightAgent:
-		return "light-agent"
+	case model.RoleAdmin, model.RoleAgent, model.RoleLightAgent:
+		return "queue.search.role." + role
 	}
-	return "end-user"
+	return "queue.search.role.end-user"
 }
 
 // matchingComments finds, among the comments of the tickets shown, those

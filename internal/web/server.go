@@ -22,6 +22,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/approvals"
 	"github.com/kizuna-desk/kizuna/internal/assign"
 	"github.com/kizuna-desk/kizuna/internal/blob"
+	"github.com/kizuna-desk/kizuna/internal/secrets"
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
@@ -61,6 +62,10 @@ type Server struct {
 	MaxUploadBytes int64
 	// Approvals backs approval before sending (nil: no approval controls).
 	Approvals *approvals.Service
+	// Secrets seals and opens inbox mail passwords (the settings pages);
+	// ProbeTimeout bounds their "Test connection" (0: 15 seconds).
+	Secrets      *secrets.Box
+	ProbeTimeout time.Duration
 
 	counts   countCache
 	presence *presence
@@ -132,6 +137,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("POST /settings/sessions/{sid}/revoke", s.revokeSession)
 	page("POST /settings/sessions/revoke-others", s.revokeOthers)
 	page("POST /settings/preferences", s.savePreferences)
+	s.adminRoutes(page)
 	page("GET /events", s.events)
 	// The mail frame sets its own headers (its own CSP, framing allowed).
 	mux.Handle("GET /tickets/{id}/comments/{cid}/mail", s.signedIn(s.mailFrame))
