@@ -8,6 +8,8 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/outbound"
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/triggers"
+	"github.com/kizuna-desk/kizuna/internal/views"
 	"github.com/kizuna-desk/kizuna/internal/web"
 )
 
@@ -27,6 +29,7 @@ func init() {
 			// Registered earlier (ext_assign.go sorts before this file);
 			// Routes looks again in case the order ever changes.
 			s.Snooze, s.Assign = Lookup[*snooze.Service](a), Lookup[*assign.Service](a)
+			s.Triggers, s.Views = Lookup[*triggers.Service](a), Lookup[*views.Service](a)
 			a.Tickets.OnChange = append(a.Tickets.OnChange, s.OnChange)
 			Provide(a, s)
 			return nil
@@ -38,6 +41,12 @@ func init() {
 				}
 				if s.Assign == nil {
 					s.Assign = Lookup[*assign.Service](a)
+				}
+				if s.Triggers == nil {
+					s.Triggers = Lookup[*triggers.Service](a)
+				}
+				if s.Views == nil {
+					s.Views = Lookup[*views.Service](a)
 				}
 				s.Routes(mux)
 			}

@@ -24,6 +24,8 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
+	"github.com/kizuna-desk/kizuna/internal/triggers"
+	"github.com/kizuna-desk/kizuna/internal/views"
 )
 
 // CSP is the policy of every page; the mail frame has its own, stricter one.
@@ -55,6 +57,10 @@ type Server struct {
 	Assign *assign.Service
 	// MaxUploadBytes bounds one composer submission with its files.
 	MaxUploadBytes int64
+	// Triggers and Views back the rule settings pages (rules_*.go); nil:
+	// a plain service over Store.
+	Triggers *triggers.Service
+	Views    *views.Service
 
 	counts   countCache
 	presence *presence
@@ -120,6 +126,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("POST /settings/sessions/{sid}/revoke", s.revokeSession)
 	page("POST /settings/sessions/revoke-others", s.revokeOthers)
 	page("POST /settings/preferences", s.savePreferences)
+	s.rulesRoutes(page)
 	page("GET /events", s.events)
 	// The mail frame sets its own headers (its own CSP, framing allowed).
 	mux.Handle("GET /tickets/{id}/comments/{cid}/mail", s.signedIn(s.mailFrame))
