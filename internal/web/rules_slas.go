@@ -131,20 +131,14 @@ func (s *Server) showSLAForm(w http.ResponseWriter, r *http.Request, p *sla.Poli
 			if pm, ok := p.For(pr, m.Value); ok {
 				c.Minutes, c.Business = strconv.Itoa(pm.Target), pm.BusinessHours
 			}
+			if r.Method == http.MethodPost {
+				// Shown again as typed, "六十" included.
+				c.Minutes = strings.TrimSpace(r.PostForm.Get("m_" + c.Name))
+				c.Business = r.PostForm.Get("b_"+c.Name) != "calendar"
+			}
 			row.Cells = append(row.Cells, c)
 		}
 		d.Grid = append(d.Grid, row)
-	}
-	if len(p.Metrics) > 0 || r.Method == http.MethodPost {
-		// Posted or stored: the hours mode of empty cells follows the form.
-		for i := range d.Grid {
-			for j := range d.Grid[i].Cells {
-				c := &d.Grid[i].Cells[j]
-				if c.Minutes == "" && r.Method == http.MethodPost {
-					c.Business = r.PostForm.Get("b_"+c.Name) != "calendar"
-				}
-			}
-		}
 	}
 	v.Title, v.Data = v.T("rules.slas"), d
 	s.render(w, status, "rules_sla", v)

@@ -33,15 +33,16 @@ func (b *browser) post(path string, from *page, f url.Values) *page {
 	return b.do("POST", path, f)
 }
 
-// createTicket writes a ticket through tickets.Service, as the customer.
+// createTicket writes a ticket through tickets.Service: the customer's,
+// filed by the agent (end users cannot tag).
 func createTicket(t *testing.T, d *apptest.Desk, subject string, tags ...string) *model.Ticket {
 	t.Helper()
 	body := subject + "の件でご連絡しました。"
-	ch := tickets.Change{Subject: &subject, Comment: &tickets.CommentInput{Body: body}, Via: "web"}
+	ch := tickets.Change{Subject: &subject, Comment: &tickets.CommentInput{Body: body}, Via: "web", RequesterID: &d.Customer.ID}
 	if tags != nil {
 		ch.Tags = &tags
 	}
-	res, err := d.App.Tickets.Create(context.Background(), d.Customer.User, ch)
+	res, err := d.App.Tickets.Create(context.Background(), d.Agent.User, ch)
 	if err != nil {
 		t.Fatalf("create ticket %q: %v", subject, err)
 	}
