@@ -95,6 +95,7 @@ var rulesMessages = map[string][2]string{
 	"rules.where_any":          {"「いずれか」の%d行目: ", "ANY conditions, row %d: "},
 	"rules.where_act":          {"アクションの%d行目: ", "Actions, row %d: "},
 	"rules.where_metric":       {"目標の%d番目: ", "Target %d: "},
+	"rules.where_field":        {"アクション「%s」: ", "Action “%s”: "},
 
 	"rules.preview":       {"プレビュー", "Preview"},
 	"rules.preview_for":   {"プレビュー（%s）", "Preview (%s)"},
@@ -156,6 +157,7 @@ var rulesMessages = map[string][2]string{
 	"rules.group_by":        {"グループ化", "Group by"},
 	"rules.view_tickets":    {"このビューのチケット（%d件）", "Tickets in this view (%d)"},
 	"rules.view_no_tickets": {"今は該当するチケットがありません。", "No tickets match now."},
+	"rules.saved_views":     {"保存したビュー", "Saved views"},
 
 	// Condition fields (rules.fl_<field>), actions where they differ
 	// (rules.al_<field>), operators (rules.op_<op>) and values

@@ -78,6 +78,8 @@ type queueData struct {
 	Page            int
 	Prev, Next      string
 	Col             map[string]column
+	Saved           []savedQueueView // stored views in the sidebar (rules_queue.go)
+	Title           string           // a stored view's title
 }
 
 // column is a sortable column header.
@@ -95,7 +97,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
 		d.View = "unsolved"
 	}
 	filter, fast, ok := viewFilter(d.View, me, s.Now())
-	if !ok {
+	if _, saved := savedViewID(d.View); !ok && !saved {
 		return errNotFound
 	}
 	if !slices.Contains(sortable, d.Sort) {
@@ -106,6 +108,10 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Page, _ = strconv.Atoi(q.Get("page"))
 	d.Page = max(1, min(d.Page, 2000))
+	savedList, _, qerr := s.savedQueue(r, &d)
+	if qerr != nil {
+		return qerr
+	}
 	v := s.view(r)
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
@@ -113,7 +119,9 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		var list []*model.Ticket
-		if d.Sort == "updated_at" {
+		if savedList != nil {
+			list = savedList
+		} else if d.Sort == "updated_at" {
 			list, err = tx.WebQueuePage(fast, d.Dir == "desc", PageSize+1, (d.Page-1)*PageSize)
 		} else {
 			list, err = tx.ListTickets(filter, store.TicketOrder{Field: d.Sort, Desc: d.Dir == "desc"},
@@ -153,6 +161,9 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
 		d.Col[c] = column{Key: c, Label: "col." + c, URL: queueURL(d.View, c, dir, 1), Aria: aria}
 	}
 	v.Title = v.T("view." + d.View)
+	if d.Title != "" {
+		v.Title = d.Title
+	}
 	v.Data = d
 	s.render(w, http.StatusOK, "queue", v)
 	return nil

@@ -290,7 +290,7 @@ func (v *view) bilingual(s string) string {
 	return ja
 }
 
-var whereRe = regexp.MustCompile(`^(?:Conditions: |Filter: |conditions\.)?(all|any)\[(\d+)\](?: \([^)]*\))?: |^Actions?\[(\d+)\]: |^Policy metrics\[(\d+)\]: `)
+var whereRe = regexp.MustCompile(`^(?:Conditions: |Filter: |conditions\.)?(all|any)\[(\d+)\](?: \([^)]*\))?: |^Actions?\[(\d+)\]: |^Policy metrics\[(\d+)\]: |^Action "([^"]+)": `)
 
 // errorMessages turns a domain validation error into sentences in the
 // page's language: the domain writes "English / 日本語"; the row a
@@ -323,6 +323,13 @@ func (v *view) errorMessage(msg string) string {
 		case m[3] != "":
 			n, _ := strconv.Atoi(m[3])
 			prefix = v.T("rules.where_act", n+1)
+		case m[5] != "":
+			// Macros name the action's field rather than its row.
+			label := v.fieldLabel(m[5], nil)
+			if k := "rules." + "al_" + safeID(m[5]); messages[k] != [2]string{} {
+				label = v.T(k)
+			}
+			prefix = v.T("rules.where_field", label)
 		default:
 			n, _ := strconv.Atoi(m[4])
 			prefix = v.T("rules.where_metric", n+1)

@@ -58,7 +58,7 @@ func TestRuleSettingsMacros(t *testing.T) {
 		// A broken placeholder and no title: Japanese messages, nothing saved.
 		bad := url.Values{"title": {""}, "visibility": {"shared"}, "act_field": {"status"}, "act_value": {"閉じる"}}
 		p = b.post("/settings/macros/new", form, bad)
-		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "タイトルを入力してください") || !strings.Contains(p.body, "値が正しくありません") {
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "タイトルを入力してください") || !strings.Contains(p.body, "アクション「ステータス」: 値が正しくありません") {
 			t.Errorf("macro validation: %d", p.status)
 		}
 		p = b.post("/settings/macros/new", form, url.Values{"title": {"空のマクロ"}, "visibility": {"shared"}})

@@ -73,6 +73,23 @@ func TestRuleSettingsViews(t *testing.T) {
 			strings.Contains(ep.body, fmt.Sprintf(`data-ticket-id="%d"`, vipSolved.ID)) || !strings.Contains(ep.body, "このビューのチケット（1件）") {
 			t.Errorf("the view's tickets are wrong\n%s", ep.body[strings.Index(ep.body, "view-tickets"):])
 		}
+		// Active and shared: in every agent's sidebar, and its queue page
+		// lists the same tickets.
+		agent := newBrowser(t, d, "ja")
+		agent.login(d.Agent.Email, "password-agent", false)
+		q := agent.do("GET", "/tickets", nil)
+		key := fmt.Sprintf("v%d", vw.ID)
+		if !strings.Contains(q.body, `id="saved-views"`) || !strings.Contains(q.body, `data-view="`+key+`"`) || !strings.Contains(q.body, "VIP未解決") {
+			t.Errorf("the queue's sidebar lacks the new view")
+		}
+		q = agent.do("GET", "/tickets?view="+key, nil)
+		if q.status != 200 || !strings.Contains(q.body, `<h1 id="list-title">VIP未解決</h1>`) || !strings.Contains(q.body, "VIP: 請求書について") ||
+			strings.Contains(q.body, "一般: 請求書について") || strings.Contains(q.body, "VIP: 解決済みの件") {
+			t.Errorf("the view's queue page: %d", q.status)
+		}
+		if p := agent.do("GET", "/tickets?view=v999999", nil); p.status != http.StatusNotFound {
+			t.Errorf("unknown stored view: %d", p.status)
+		}
 		// Edit: personal and hidden from the sidebar.
 		f.Set("visibility", fmt.Sprintf("user:%d", d.Admin.ID))
 		f.Del("active")
@@ -96,8 +113,12 @@ func TestRuleSettingsViews(t *testing.T) {
 			t.Errorf("view moved from %d to %d", bi, ai)
 		}
 		// Agents: the admin's personal view is not theirs to see; writes refused.
-		agent := newBrowser(t, d, "ja")
-		agent.login(d.Agent.Email, "password-agent", false)
+		if q := agent.do("GET", "/tickets", nil); strings.Contains(q.body, "VIP未解決") {
+			t.Errorf("a hidden personal view is in another agent's sidebar")
+		}
+		if p := agent.do("GET", "/tickets?view="+key, nil); p.status != http.StatusNotFound {
+			t.Errorf("another's personal view: %d", p.status)
+		}
 		al := agent.do("GET", "/settings/views", nil)
 		if al.status != 200 || strings.Contains(al.body, "VIP未解決") {
 			t.Errorf("agent's view list: %d", al.status)
