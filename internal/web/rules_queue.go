@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,27 @@ func savedViewID(key string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
+// builtinDefaults are the shipped views (views.Defaults) the sidebar's
+// built-in queues already show; the others (snoozed, SLA at risk) and
+// every view people made are listed as saved views.
+var builtinDefaults = map[string]bool{"unassigned": true, "mine": true, "all_unsolved": true, "pending": true, "recently_solved": true}
+
+// viewTitle is a view's title for the sidebar: the shipped views are
+// titled "日本語 / English".
+func viewTitle(v *store.View, lang string) string {
+	if v.DefaultKey == "" {
+		return v.Title
+	}
+	ja, en, ok := strings.Cut(v.Title, " / ")
+	switch {
+	case !ok:
+		return v.Title
+	case lang == "en":
+		return en
+	}
+	return ja
+}
+
 // queueSortToView maps the queue's sortable columns to a view's.
 var queueSortToView = map[string]string{"id": "nice_id", "subject": "subject", "status": "status", "priority": "priority", "updated_at": "updated"}
 
@@ -42,11 +64,13 @@ var queueSortToView = map[string]string{"id": "nice_id", "subject": "subject", "
 // view.
 func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *store.View, error) {
 	me := currentUser(r)
+	lang := s.view(r).Lang
 	active := true
 	list, err := s.viewService().List(r.Context(), me, views.ListFilter{Active: &active, SortBy: "position"})
 	if err != nil {
 		return nil, nil, err
 	}
+	list = slices.DeleteFunc(list, func(v *store.View) bool { return builtinDefaults[v.DefaultKey] })
 	var ids []int64
 	for _, v := range list {
 		ids = append(ids, v.ID)
@@ -66,7 +90,7 @@ func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *st
 		if c := counts[v.ID]; c.Known {
 			n = strconv.FormatInt(c.Value, 10)
 		}
-		d.Saved = append(d.Saved, savedQueueView{Key: "v" + strconv.FormatInt(v.ID, 10), Title: v.Title, Count: n})
+		d.Saved = append(d.Saved, savedQueueView{Key: "v" + strconv.FormatInt(v.ID, 10), Title: viewTitle(v, lang), Count: n})
 	}
 	id, ok := savedViewID(d.View)
 	if !ok {
@@ -87,7 +111,7 @@ func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *st
 	if err != nil {
 		return nil, nil, err
 	}
-	d.Title = v.Title
+	d.Title = viewTitle(v, lang)
 	if p.Tickets == nil {
 		p.Tickets = []*model.Ticket{}
 	}

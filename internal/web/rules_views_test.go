@@ -82,6 +82,13 @@ func TestRuleSettingsViews(t *testing.T) {
 		if !strings.Contains(q.body, `id="saved-views"`) || !strings.Contains(q.body, `data-view="`+key+`"`) || !strings.Contains(q.body, "VIP未解決") {
 			t.Errorf("the queue's sidebar lacks the new view")
 		}
+		// The shipped views the built-in queues cover are not listed twice;
+		// the others are, in the page's language.
+		saved := q.body[strings.Index(q.body, `id="saved-views"`):]
+		saved = saved[:strings.Index(saved, "</ul>")]
+		if strings.Contains(saved, "未割り当て") || !strings.Contains(saved, ">スヌーズ中<") || strings.Contains(saved, "Snoozed") {
+			t.Errorf("saved views in the sidebar: %s", saved)
+		}
 		q = agent.do("GET", "/tickets?view="+key, nil)
 		if q.status != 200 || !strings.Contains(q.body, `<h1 id="list-title">VIP未解決</h1>`) || !strings.Contains(q.body, "VIP: 請求書について") ||
 			strings.Contains(q.body, "一般: 請求書について") || strings.Contains(q.body, "VIP: 解決済みの件") {
