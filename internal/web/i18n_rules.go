@@ -100,6 +100,7 @@ var rulesMessages = map[string][2]string{
 	"rules.preview":       {"プレビュー", "Preview"},
 	"rules.preview_for":   {"プレビュー（%s）", "Preview (%s)"},
 	"rules.no_sample":     {"チケットがまだ無いため、チケットの項目は空です", "no ticket yet, so ticket fields are empty"},
+	"rules.not_movable":   {"順序を変えられません。現在の検証を通らないルールがあります。開いて直してください。", "The order cannot change: a rule does not pass today's checks. Open it and fix it."},
 	"rules.macro_invalid": {"このマクロは現在の検証を通らないため切り替えられません。編集して直してください。", "This macro does not pass today's checks, so it cannot be switched. Edit it to fix it."},
 
 	"rules.targets":        {"目標", "Targets"},

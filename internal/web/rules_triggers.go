@@ -335,6 +335,11 @@ func (s *Server) ruleMove(w http.ResponseWriter, r *http.Request, a *ruleArea) e
 		}
 		return a.reorder(tx, moveInOrder(ids, id, r.PostForm.Get("dir")))
 	})
+	if inv := (*errs.Invalid)(nil); errors.As(err, &inv) {
+		// Automations are checked again as they get their new position: one
+		// saved before today's checks must be fixed first.
+		return &httpError{http.StatusUnprocessableEntity, "rules.not_movable"}
+	}
 	if err != nil {
 		return err
 	}

@@ -290,3 +290,28 @@ func TestRuleSettingsAutomations(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleSettingsEnglish: an English-speaking admin gets the pages and
+// the engine's messages in English (the domain's "English / 日本語" split).
+func TestRuleSettingsEnglish(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d.json", d.Admin.ID), map[string]any{"user": map[string]any{"locale": "en-US"}})
+		b := newBrowser(t, d, "ja")
+		b.login(d.Admin.Email, "管理者のパスワード", false)
+		form := b.do("GET", "/settings/triggers/new", nil)
+		if !strings.Contains(form.body, "Meet ALL of these conditions") || !strings.Contains(form.body, ">Subject text<") || !strings.Contains(form.body, ">changed to<") {
+			t.Errorf("English trigger form")
+		}
+		p := b.post("/settings/triggers/new", form, url.Values{"title": {""}, "all_field": {"status"}, "all_op": {"includes"}, "all_value": {"open"},
+			"act_field": {"status"}, "act_value": {"new"}})
+		for _, want := range []string{"Not saved.", "Title: cannot be blank", "ALL conditions, row 1: the operator &#34;includes&#34; does not apply to &#34;status&#34;",
+			"Actions, row 1: &#34;new&#34; is not a status a rule can set"} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("English validation lacks %q", want)
+			}
+		}
+		if strings.Contains(p.body, "タイトルを入力してください") {
+			t.Errorf("Japanese half on an English page")
+		}
+	})
+}
