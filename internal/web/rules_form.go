@@ -189,7 +189,11 @@ func newEditor(v *view, name, legend string, rows []ruleRow, fields []rules.Fiel
 	for _, f := range fields {
 		fc := fieldChoice{Value: f.Field, Label: e.fieldLabel(f.Field, labels), Ops: strings.Join(f.Operators, " ")}
 		for _, val := range f.Values {
-			fc.Values = append(fc.Values, choice{val, e.valueLabel(f.Field, val)})
+			label := labels[f.Field+"="+val]
+			if label == "" {
+				label = e.valueLabel(f.Field, val)
+			}
+			fc.Values = append(fc.Values, choice{val, label})
 		}
 		if len(fc.Values) > 0 {
 			fc.DL = name + "-dl-" + safeID(f.Field)
@@ -415,4 +419,39 @@ func customFields(tx *store.Tx) (map[string]string, []int64, error) {
 		ids = append(ids, f.ID)
 	}
 	return labels, ids, nil
+}
+
+// withPeople adds the desk's groups and agents as suggested values of the
+// id fields (group_id, assignee_id), named in labels ("group_id=3" →
+// "サポート"), so nobody has to know an id.
+func withDeskPeople(tx *store.Tx, fields []rules.FieldInfo, labels map[string]string) ([]rules.FieldInfo, error) {
+	groups, err := tx.Groups(false)
+	if err != nil {
+		return nil, err
+	}
+	agents, err := tx.MacroAssignees(1000)
+	if err != nil {
+		return nil, err
+	}
+	var gids, aids []string
+	for _, g := range groups {
+		id := strconv.FormatInt(g.ID, 10)
+		gids = append(gids, id)
+		labels["group_id="+id] = g.Name
+	}
+	for _, a := range agents {
+		id := strconv.FormatInt(a.ID, 10)
+		aids = append(aids, id)
+		labels["assignee_id="+id] = a.Name
+	}
+	out := slices.Clone(fields)
+	for i, f := range out {
+		switch f.Field {
+		case "group_id":
+			out[i].Values = append(slices.Clone(f.Values), gids...)
+		case "assignee_id":
+			out[i].Values = append(slices.Clone(f.Values), aids...)
+		}
+	}
+	return out, nil
 }

@@ -188,7 +188,7 @@ func (s *Server) showMacroForm(w http.ResponseWriter, r *http.Request, m *store.
 			fi := rules.FieldInfo{Field: a.Subject}
 			for _, val := range a.Values {
 				fi.Values = append(fi.Values, val.Value)
-				if val.Value != "" && val.Title != "" && strings.HasPrefix(a.Subject, "custom_fields_") {
+				if val.Value != "" && val.Title != "" && (strings.HasPrefix(a.Subject, "custom_fields_") || a.Subject == "group_id" || a.Subject == "assignee_id" && val.Value != "current_user") {
 					labels[a.Subject+"="+val.Value] = val.Title
 				}
 			}

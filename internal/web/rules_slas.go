@@ -109,6 +109,9 @@ func (s *Server) showSLAForm(w http.ResponseWriter, r *http.Request, p *sla.Poli
 			}
 			for _, val := range def.Values {
 				fi.Values = append(fi.Values, val.Value)
+				if val.Title != "" && val.Title != val.Value {
+					labels[def.Subject+"="+val.Value] = val.Title
+				}
 			}
 			labels[def.Subject] = v.bilingual(def.Title)
 			fields = append(fields, fi)

@@ -224,11 +224,23 @@ func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, a *ruleAre
 		if err != nil {
 			return err
 		}
-		conds := a.conditions()
+		conds, err := withDeskPeople(tx, a.conditions(), labels)
+		if err != nil {
+			return err
+		}
 		acts := rules.ActionFields(a.Kind)
 		for _, id := range ids {
 			conds = append(conds, rules.CustomField(id, a.Kind))
 			acts = append(acts, rules.ActionInfo{Field: rules.CustomField(id, a.Kind).Field, Kind: "text"})
+		}
+		for i, act := range acts {
+			if act.Field == "group_id" || act.Field == "assignee_id" {
+				ps, err := withDeskPeople(tx, []rules.FieldInfo{{Field: act.Field, Values: act.Values}}, labels)
+				if err != nil {
+					return err
+				}
+				acts[i].Values = ps[0].Values
+			}
 		}
 		d.All = newEditor(v, "all", "rules.cond_all", conditionRows(it.Conditions.All), conds, labels, true, pads["all"])
 		d.Any = newEditor(v, "any", "rules.cond_any", conditionRows(it.Conditions.Any), conds, labels, true, pads["any"])

@@ -76,6 +76,8 @@ func count(body, s string) int { return strings.Count(body, s) }
 func TestRuleSettingsTriggers(t *testing.T) {
 	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
 		b := adminBrowser(t, d)
+		g := d.Must(201, d.Admin, "POST", "/api/v2/groups.json", map[string]any{"group": map[string]any{"name": "VIPサポート"}})
+		gid := int64(g.Get("group.id").(float64))
 		before := len(listTriggers(t, d)) // the shipped default triggers
 		form := b.do("GET", "/settings/triggers/new", nil)
 		if form.status != 200 || count(form.body, `name="all_field"`) != 2 || count(form.body, `name="act_field"`) != 2 {
@@ -83,7 +85,9 @@ func TestRuleSettingsTriggers(t *testing.T) {
 		}
 		// The field list comes from the rules engine: trigger-only fields
 		// and the "changed" operators are offered here.
-		for _, want := range []string{`value="comment_includes_word"`, `value="value_previous"`, `value="notification_webhook"`, "件名の語句", "タグを追加"} {
+		// Groups and agents are offered by name, not only by id.
+		for _, want := range []string{`value="comment_includes_word"`, `value="value_previous"`, `value="notification_webhook"`, "件名の語句", "タグを追加",
+			fmt.Sprintf(`<option value="%d">VIPサポート</option>`, gid), fmt.Sprintf(`<option value="%d">山田 太郎</option>`, d.Agent.ID)} {
 			if !strings.Contains(form.body, want) {
 				t.Errorf("trigger form lacks %s", want)
 			}

@@ -138,7 +138,10 @@ func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.
 		if err != nil {
 			return err
 		}
-		fields := views.ConditionFields()
+		fields, err := withDeskPeople(tx, views.ConditionFields(), labels)
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
 			fields = append(fields, rules.FieldInfo{Field: "custom_fields_" + strconv.FormatInt(id, 10), Operators: []string{"is", "is_not", "present", "not_present"}})
 		}
