@@ -421,7 +421,7 @@ func customFields(tx *store.Tx) (map[string]string, []int64, error) {
 	return labels, ids, nil
 }
 
-// withPeople adds the desk's groups and agents as suggested values of the
+// withDeskPeople adds the desk's groups and agents as suggested values of the
 // id fields (group_id, assignee_id), named in labels ("group_id=3" →
 // "サポート"), so nobody has to know an id.
 func withDeskPeople(tx *store.Tx, fields []rules.FieldInfo, labels map[string]string) ([]rules.FieldInfo, error) {
