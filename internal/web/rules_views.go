@@ -18,9 +18,12 @@ import (
 // columns, sort, and whether the view is active (shown in the views
 // sidebar). views.Service validates and checks who may edit what.
 
+// viewService is the app's views service; without one (a server built
+// by hand), a fresh service each time: counts are then counted on every
+// page rather than cached.
 func (s *Server) viewService() *views.Service {
 	if s.Views == nil {
-		s.Views = views.New(s.Store, s.Log)
+		return views.New(s.Store, s.Log)
 	}
 	return s.Views
 }
