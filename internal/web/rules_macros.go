@@ -28,17 +28,23 @@ type macroRow struct {
 
 type macroListData struct {
 	rulesPage
-	Q      string
-	Macros []macroRow
+	Q          string
+	Category   string
+	Categories []string
+	Macros     []macroRow
 }
 
 func (s *Server) macroSettings(w http.ResponseWriter, r *http.Request) error {
 	v := s.view(r)
-	d := &macroListData{rulesPage: s.chrome(r, v, "/settings/macros"), Q: strings.TrimSpace(r.URL.Query().Get("q"))}
+	d := &macroListData{rulesPage: s.chrome(r, v, "/settings/macros"), Q: strings.TrimSpace(r.URL.Query().Get("q")),
+		Category: r.URL.Query().Get("category")}
 	me := currentUser(r)
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		l, err := macros.List(tx, me, macros.Query{Text: d.Q, NeedUsage: true, SortBy: "position"}, s.Now())
+		l, err := macros.List(tx, me, macros.Query{Text: d.Q, Category: d.Category, NeedUsage: true, SortBy: "position"}, s.Now())
 		if err != nil {
+			return err
+		}
+		if d.Categories, err = macros.Categories(tx, me); err != nil {
 			return err
 		}
 		names, err := s.macroOwners(tx, l.Macros)

@@ -89,6 +89,12 @@ func TestRuleSettingsMacros(t *testing.T) {
 			}
 		}
 
+		d.Must(201, d.Admin, "POST", "/api/v2/macros.json", map[string]any{"macro": map[string]any{
+			"title": "返金::返金のご案内", "actions": []map[string]any{{"field": "priority", "value": "high"}}}})
+		fl := b.do("GET", "/settings/macros?category="+url.QueryEscape("返金"), nil)
+		if !strings.Contains(fl.body, "返金::返金のご案内") || strings.Contains(fl.body, "配送::配送遅延のお詫び") || !strings.Contains(fl.body, `<option value="配送">`) {
+			t.Errorf("category filter")
+		}
 		// Edit into a personal macro; clone; deactivate; delete.
 		ep := b.do("GET", fmt.Sprintf("/settings/macros/%d", m.ID), nil)
 		if !strings.Contains(ep.body, "{{ticket.requester.name}} 様") {
