@@ -192,6 +192,9 @@ func (s *Server) showMacroForm(w http.ResponseWriter, r *http.Request, m *store.
 		labels := map[string]string{}
 		for _, a := range defs {
 			fi := rules.FieldInfo{Field: a.Subject}
+			if a.Type == "boolean" {
+				fi.Values = []string{"true", "false"}
+			}
 			for _, val := range a.Values {
 				fi.Values = append(fi.Values, val.Value)
 				if val.Value != "" && val.Title != "" && (strings.HasPrefix(a.Subject, "custom_fields_") || a.Subject == "group_id" || a.Subject == "assignee_id" && val.Value != "current_user") {
