@@ -171,9 +171,26 @@ func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.
 	if err != nil {
 		return err
 	}
-	for _, c := range views.ColumnNames() {
+	// The view's columns first, in its order (the form posts them in page
+	// order, so saving keeps it), then the others.
+	names := views.ColumnNames()
+	var ordered []string
+	for _, c := range vw.Execution.Columns {
+		if slices.Contains(names, c) {
+			ordered = append(ordered, c)
+		}
+	}
+	for _, c := range names {
+		if !slices.Contains(ordered, c) {
+			ordered = append(ordered, c)
+		}
+	}
+	for _, c := range ordered {
 		label := v.bilingual(views.Columns[c])
 		d.Columns = append(d.Columns, columnChoice{c, label, slices.Contains(vw.Execution.Columns, c)})
+	}
+	for _, c := range names {
+		label := v.bilingual(views.Columns[c])
 		if store.ViewSortable(c) {
 			d.SortBy = append(d.SortBy, choice{c, label})
 		}

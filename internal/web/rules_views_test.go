@@ -73,6 +73,11 @@ func TestRuleSettingsViews(t *testing.T) {
 			strings.Contains(ep.body, fmt.Sprintf(`data-ticket-id="%d"`, vipSolved.ID)) || !strings.Contains(ep.body, "このビューのチケット（1件）") {
 			t.Errorf("the view's tickets are wrong\n%s", ep.body[strings.Index(ep.body, "view-tickets"):])
 		}
+		// The view's columns come first, in its order, then the others.
+		idx := func(c string) int { return strings.Index(ep.body, `name="columns" value="`+c+`"`) }
+		if !(idx("nice_id") < idx("subject") && idx("subject") < idx("status") && idx("status") < idx("requester")) {
+			t.Errorf("column order on the edit form")
+		}
 		// Active and shared: in every agent's sidebar, and its queue page
 		// lists the same tickets.
 		agent := newBrowser(t, d, "ja")
