@@ -62,6 +62,7 @@ var rulesMessages = map[string][2]string{
 	"rules.choose":         {"— 選択 —", "— choose —"},
 	"rules.filter":         {"タイトルと説明で絞り込む", "Filter by title and description"},
 	"rules.filter_go":      {"絞り込む", "Filter"},
+	"rules.summary":        {"条件: すべて %d・いずれか %d／アクション %d", "Conditions: all %d, any %d; actions %d"},
 	"rules.all_categories": {"すべて", "All"},
 	"rules.category":       {"カテゴリ", "Category"},
 	"rules.visibility":     {"公開範囲", "Available to"},
