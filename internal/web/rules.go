@@ -11,7 +11,7 @@ import (
 // admins may post. Every write goes through the domain package the API
 // uses (macros, triggers, automations, sla, bizhours, views), so its
 // validation is the one place rules are checked; its messages are shown
-// in the page's language (errorMessages).
+// in the page's language (ruleErrors).
 
 // The rows editor and the other fragments live in rules_parts.html, parsed
 // into every rules_* page here, so view.go's page list stays as it is.
@@ -33,7 +33,7 @@ var rulesNav = []struct{ Path, Label string }{
 	{"/settings/views", "rules.views"},
 }
 
-type navItem struct {
+type rulesNavItem struct {
 	Path, Label string
 	Current     bool
 }
@@ -41,28 +41,28 @@ type navItem struct {
 // rulesPage is what every rule settings page carries besides its own data.
 type rulesPage struct {
 	V      *view
-	Items  []navItem
+	Items  []rulesNavItem
 	Admin  bool
 	Notice string   // translation key of what was just done
 	Errors []string // validation messages, in the page's language
 }
 
-var doneKeys = map[string]string{
+var rulesDoneKeys = map[string]string{
 	"saved": "rules.done_saved", "deleted": "rules.done_deleted", "moved": "rules.done_moved",
 	"active": "rules.done_active", "imported": "rules.done_imported",
 }
 
-// chrome prepares the shared part of a rule settings page under path.
-func (s *Server) chrome(r *http.Request, v *view, path string) rulesPage {
-	p := rulesPage{V: v, Admin: isAdmin(r), Notice: doneKeys[r.URL.Query().Get("done")]}
+// rulesChrome prepares the shared part of a rule settings page under path.
+func (s *Server) rulesChrome(r *http.Request, v *view, path string) rulesPage {
+	p := rulesPage{V: v, Admin: rulesCanEdit(r), Notice: rulesDoneKeys[r.URL.Query().Get("done")]}
 	for _, n := range rulesNav {
-		p.Items = append(p.Items, navItem{Path: n.Path, Label: n.Label, Current: n.Path == path})
+		p.Items = append(p.Items, rulesNavItem{Path: n.Path, Label: n.Label, Current: n.Path == path})
 	}
 	return p
 }
 
-// done sends the browser back to path with a notice (POST/redirect/GET).
-func done(w http.ResponseWriter, r *http.Request, path, what string) error {
+// rulesDone sends the browser back to path with a notice (POST/redirect/GET).
+func rulesDone(w http.ResponseWriter, r *http.Request, path, what string) error {
 	http.Redirect(w, r, path+"?done="+what, http.StatusSeeOther)
 	return nil
 }
@@ -76,14 +76,14 @@ func (s *Server) rulesRoutes(page func(string, func(http.ResponseWriter, *http.R
 		page("GET "+a.Path+"/new", func(w http.ResponseWriter, r *http.Request) error { return s.ruleForm(w, r, a, 0) })
 		page("POST "+a.Path+"/new", func(w http.ResponseWriter, r *http.Request) error { return s.ruleSave(w, r, a, 0) })
 		page("GET "+a.Path+"/{id}", func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathInt64(r, "id")
+			id, err := rulesPathID(r, "id")
 			if err != nil {
 				return err
 			}
 			return s.ruleForm(w, r, a, id)
 		})
 		page("POST "+a.Path+"/{id}", func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathInt64(r, "id")
+			id, err := rulesPathID(r, "id")
 			if err != nil {
 				return err
 			}

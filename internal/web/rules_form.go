@@ -129,7 +129,7 @@ type rowEditor struct {
 	Help     string // translation key of a hint under the legend ("" none)
 	Rows     []ruleRow
 	Fields   []fieldChoice
-	Ops      []choice // every operator any field takes
+	Ops      []ruleChoice // every operator any field takes
 	WithOp   bool
 	Textarea bool // values may span lines (comments, notifications)
 }
@@ -137,15 +137,15 @@ type rowEditor struct {
 // fieldChoice is a field of the editor's select.
 type fieldChoice struct {
 	Value, Label string
-	Ops          string   // operators it takes, space separated (data-ops)
-	Values       []choice // suggested values (a datalist)
-	DL           string   // the datalist's id ("" without values)
+	Ops          string       // operators it takes, space separated (data-ops)
+	Values       []ruleChoice // suggested values (a datalist)
+	DL           string       // the datalist's id ("" without values)
 }
 
 // Num is a row's number for people (1-based).
 func (e *rowEditor) Num(i int) int { return i + 1 }
 
-type choice struct{ Value, Label string }
+type ruleChoice struct{ Value, Label string }
 
 // DatalistID names the suggestion list of a field ("" when it has none).
 func (e *rowEditor) DatalistID(field string) string {
@@ -158,12 +158,12 @@ func (e *rowEditor) DatalistID(field string) string {
 }
 
 // OpsOf returns the operators of a field, all of them for an unknown one.
-func (e *rowEditor) OpsOf(field string) []choice {
+func (e *rowEditor) OpsOf(field string) []ruleChoice {
 	for _, f := range e.Fields {
 		if f.Value == field {
-			var out []choice
+			var out []ruleChoice
 			for _, op := range strings.Fields(f.Ops) {
-				out = append(out, choice{op, e.opLabel(op)})
+				out = append(out, ruleChoice{op, e.ruleOpLabel(op)})
 			}
 			return out
 		}
@@ -179,7 +179,7 @@ func (e *rowEditor) FieldKnown(field string) bool {
 
 var unsafeID = regexp.MustCompile(`[^a-zA-Z0-9_-]`)
 
-func safeID(s string) string { return unsafeID.ReplaceAllString(s, "_") }
+func ruleSafeID(s string) string { return unsafeID.ReplaceAllString(s, "_") }
 
 // newEditor builds an editor over fields (the domain's list for the rule
 // kind), padded with blank rows: at least one, extra more.
@@ -187,22 +187,22 @@ func newEditor(v *view, name, legend string, rows []ruleRow, fields []rules.Fiel
 	e := &rowEditor{view: v, Name: name, Legend: legend, WithOp: withOp}
 	seen := map[string]bool{}
 	for _, f := range fields {
-		fc := fieldChoice{Value: f.Field, Label: e.fieldLabel(f.Field, labels), Ops: strings.Join(f.Operators, " ")}
+		fc := fieldChoice{Value: f.Field, Label: e.ruleFieldLabel(f.Field, labels), Ops: strings.Join(f.Operators, " ")}
 		for _, val := range f.Values {
 			label := labels[f.Field+"="+val]
 			if label == "" {
-				label = e.valueLabel(f.Field, val)
+				label = e.ruleValueLabel(f.Field, val)
 			}
-			fc.Values = append(fc.Values, choice{val, label})
+			fc.Values = append(fc.Values, ruleChoice{val, label})
 		}
 		if len(fc.Values) > 0 {
-			fc.DL = name + "-dl-" + safeID(f.Field)
+			fc.DL = name + "-dl-" + ruleSafeID(f.Field)
 		}
 		e.Fields = append(e.Fields, fc)
 		for _, op := range f.Operators {
 			if !seen[op] {
 				seen[op] = true
-				e.Ops = append(e.Ops, choice{op, e.opLabel(op)})
+				e.Ops = append(e.Ops, ruleChoice{op, e.ruleOpLabel(op)})
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func actionEditor(v *view, rows []ruleRow, acts []rules.ActionInfo, labels map[s
 // an action, "tags" as a condition).
 func (e *rowEditor) actionLabels() {
 	for i, f := range e.Fields {
-		if k := "rules." + "al_" + safeID(f.Value); messages[k] != [2]string{} {
+		if k := "rules." + "al_" + ruleSafeID(f.Value); messages[k] != [2]string{} {
 			e.Fields[i].Label = e.T(k)
 		}
 	}
@@ -242,10 +242,10 @@ func padFor(r *http.Request, name string, filled, total int) int {
 	return pad
 }
 
-// fieldLabel: the catalog's name for a field, else the page's own labels
+// ruleFieldLabel: the catalog's name for a field, else the page's own labels
 // (custom fields, SLA definitions), else the field itself.
-func (v *view) fieldLabel(field string, labels map[string]string) string {
-	if k := "rules." + "fl_" + safeID(strings.ToLower(field)); messages[k] != [2]string{} {
+func (v *view) ruleFieldLabel(field string, labels map[string]string) string {
+	if k := "rules." + "fl_" + ruleSafeID(strings.ToLower(field)); messages[k] != [2]string{} {
 		return v.T(k)
 	}
 	if l := labels[field]; l != "" {
@@ -254,14 +254,14 @@ func (v *view) fieldLabel(field string, labels map[string]string) string {
 	return field
 }
 
-func (v *view) opLabel(op string) string {
+func (v *view) ruleOpLabel(op string) string {
 	if k := "rules." + "op_" + op; messages[k] != [2]string{} {
 		return v.T(k)
 	}
 	return op
 }
 
-func (v *view) valueLabel(field, val string) string {
+func (v *view) ruleValueLabel(field, val string) string {
 	switch {
 	case val == "":
 		return v.T("rules.none")
@@ -275,15 +275,15 @@ func (v *view) valueLabel(field, val string) string {
 			return v.T(k)
 		}
 	}
-	if k := "rules." + "val_" + safeID(strings.ToLower(val)); messages[k] != [2]string{} {
+	if k := "rules." + "val_" + ruleSafeID(strings.ToLower(val)); messages[k] != [2]string{} {
 		return v.T(k)
 	}
 	return val
 }
 
-// bilingual picks the page's language from a domain text written
+// ruleBilingual picks the page's language from a domain text written
 // "English / 日本語".
-func (v *view) bilingual(s string) string {
+func (v *view) ruleBilingual(s string) string {
 	en, ja, ok := strings.Cut(s, " / ")
 	if !ok {
 		return s
@@ -296,10 +296,10 @@ func (v *view) bilingual(s string) string {
 
 var whereRe = regexp.MustCompile(`^(?:Conditions: |Filter: |conditions\.)?(all|any)\[(\d+)\](?: \([^)]*\))?: |^Actions?\[(\d+)\]: |^Policy metrics\[(\d+)\]: |^Action "([^"]+)": `)
 
-// errorMessages turns a domain validation error into sentences in the
+// ruleErrors turns a domain validation error into sentences in the
 // page's language: the domain writes "English / 日本語"; the row a
 // message is about is named in front.
-func (v *view) errorMessages(err error) []string {
+func (v *view) ruleErrors(err error) []string {
 	var inv *errs.Invalid
 	if !errors.As(err, &inv) {
 		return nil
@@ -307,14 +307,14 @@ func (v *view) errorMessages(err error) []string {
 	var out []string
 	for _, ds := range inv.Details {
 		for _, d := range ds {
-			out = append(out, v.errorMessage(d.Description))
+			out = append(out, v.ruleError(d.Description))
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-func (v *view) errorMessage(msg string) string {
+func (v *view) ruleError(msg string) string {
 	prefix := ""
 	if m := whereRe.FindStringSubmatch(msg); m != nil {
 		switch {
@@ -329,8 +329,8 @@ func (v *view) errorMessage(msg string) string {
 			prefix = v.T("rules.where_act", n+1)
 		case m[5] != "":
 			// Macros name the action's field rather than its row.
-			label := v.fieldLabel(m[5], nil)
-			if k := "rules." + "al_" + safeID(m[5]); messages[k] != [2]string{} {
+			label := v.ruleFieldLabel(m[5], nil)
+			if k := "rules." + "al_" + ruleSafeID(m[5]); messages[k] != [2]string{} {
 				label = v.T(k)
 			}
 			prefix = v.T("rules.where_field", label)
@@ -356,22 +356,22 @@ func (v *view) errorMessage(msg string) string {
 	return msg
 }
 
-// requireAdmin refuses everyone but admins (the 403 page).
-func requireAdmin(r *http.Request) error {
+// rulesAdminOnly refuses everyone but admins (the 403 page).
+func rulesAdminOnly(r *http.Request) error {
 	if u := currentUser(r); u == nil || u.Role != model.RoleAdmin {
 		return errForbidden
 	}
 	return nil
 }
 
-// isAdmin is for templates: whether to show the editing controls.
-func isAdmin(r *http.Request) bool {
+// rulesCanEdit is for templates: whether to show the editing controls.
+func rulesCanEdit(r *http.Request) bool {
 	u := currentUser(r)
 	return u != nil && u.Role == model.RoleAdmin
 }
 
-// formBool reads a checkbox.
-func formBool(r *http.Request, name string) bool {
+// rulesCheckbox reads a checkbox.
+func rulesCheckbox(r *http.Request, name string) bool {
 	switch r.PostForm.Get(name) {
 	case "1", "on", "true":
 		return true
@@ -379,8 +379,8 @@ func formBool(r *http.Request, name string) bool {
 	return false
 }
 
-// pathInt64 reads a path id; a bad one is "not found".
-func pathInt64(r *http.Request, name string) (int64, error) {
+// rulesPathID reads a path id; a bad one is "not found".
+func rulesPathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, errNotFound
@@ -388,8 +388,8 @@ func pathInt64(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// moveInOrder returns ids with id moved one place up or down.
-func moveInOrder(ids []int64, id int64, dir string) []int64 {
+// rulesMoved returns ids with id moved one place up or down.
+func rulesMoved(ids []int64, id int64, dir string) []int64 {
 	out := slices.Clone(ids)
 	i := slices.Index(out, id)
 	switch {
@@ -402,9 +402,9 @@ func moveInOrder(ids []int64, id int64, dir string) []int64 {
 	return out
 }
 
-// customFields names the desk's active ticket fields for editors
+// ruleCustomFields names the desk's active ticket fields for editors
 // (custom_fields_<id> → title) and returns their ids.
-func customFields(tx *store.Tx) (map[string]string, []int64, error) {
+func ruleCustomFields(tx *store.Tx) (map[string]string, []int64, error) {
 	fs, err := tx.TicketFields()
 	if err != nil {
 		return nil, nil, err

@@ -32,7 +32,7 @@ func (s *Server) hoursList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) showHoursList(w http.ResponseWriter, r *http.Request, form *store.BusinessSchedule, errList []string, status int) error {
 	v := s.view(r)
-	d := &hoursListData{rulesPage: s.chrome(r, v, "/settings/business-hours"), Zones: zoneChoices, Form: form}
+	d := &hoursListData{rulesPage: s.rulesChrome(r, v, "/settings/business-hours"), Zones: hoursZoneChoices, Form: form}
 	if errList != nil {
 		d.Errors, d.Notice = errList, ""
 	}
@@ -61,10 +61,10 @@ const spansPerDay = 2
 type daySpans struct {
 	Day   int
 	Label string
-	Spans []span
+	Spans []hoursSpan
 }
 
-type span struct{ Name, Start, End string }
+type hoursSpan struct{ Name, Start, End string }
 
 type scheduleFormData struct {
 	rulesPage
@@ -76,8 +76,8 @@ type scheduleFormData struct {
 	Year     int
 }
 
-// zoneChoices are suggestions; any IANA or Zendesk zone name is accepted.
-var zoneChoices = []string{"Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Taipei", "Asia/Singapore", "Asia/Kolkata",
+// hoursZoneChoices are suggestions; any IANA or Zendesk zone name is accepted.
+var hoursZoneChoices = []string{"Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Taipei", "Asia/Singapore", "Asia/Kolkata",
 	"Australia/Sydney", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "Etc/UTC"}
 
 func hhmm(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
@@ -102,11 +102,11 @@ func (s *Server) daysOf(v *view, iv []store.BusinessInterval) []daySpans {
 		d := daySpans{Day: day, Label: v.T(dayKeys[day])}
 		for _, i := range iv {
 			if i.Start/1440 == day && len(d.Spans) < spansPerDay {
-				d.Spans = append(d.Spans, span{Start: hhmm(i.Start % 1440), End: hhmm(i.End - day*1440)})
+				d.Spans = append(d.Spans, hoursSpan{Start: hhmm(i.Start % 1440), End: hhmm(i.End - day*1440)})
 			}
 		}
 		for len(d.Spans) < spansPerDay {
-			d.Spans = append(d.Spans, span{})
+			d.Spans = append(d.Spans, hoursSpan{})
 		}
 		for k := range d.Spans {
 			d.Spans[k].Name = fmt.Sprintf("d%d_%d", day, k)
@@ -117,10 +117,10 @@ func (s *Server) daysOf(v *view, iv []store.BusinessInterval) []daySpans {
 }
 
 func (s *Server) scheduleForm(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Server) scheduleForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) showScheduleForm(w http.ResponseWriter, r *http.Request, sc *store.BusinessSchedule, days []daySpans, hol *store.BusinessHoliday, errList []string, status int) error {
 	v := s.view(r)
-	d := &scheduleFormData{rulesPage: s.chrome(r, v, "/settings/business-hours"), Schedule: sc, Days: days, Zones: zoneChoices, Holiday: hol,
+	d := &scheduleFormData{rulesPage: s.rulesChrome(r, v, "/settings/business-hours"), Schedule: sc, Days: days, Zones: hoursZoneChoices, Holiday: hol,
 		Year: s.Now().In(holidays.Tokyo()).Year()}
 	if errList != nil {
 		d.Errors, d.Notice = errList, ""
@@ -162,13 +162,13 @@ func (s *Server) showScheduleForm(w http.ResponseWriter, r *http.Request, sc *st
 // scheduleSave creates a schedule (open 9:00–18:00 Monday to Friday) or
 // saves a schedule's name, zone, national holidays and weekly hours.
 func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	v := s.view(r)
 	name, zone := r.PostForm.Get("name"), r.PostForm.Get("time_zone")
 	national := ""
-	if formBool(r, "national_holidays") {
+	if rulesCheckbox(r, "national_holidays") {
 		national = "JP"
 	}
 	in := bizhours.ScheduleInput{Name: &name, TimeZone: &zone, NationalHolidays: &national}
@@ -182,14 +182,14 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 		})
 		var inv *errs.Invalid
 		if errors.As(err, &inv) {
-			return s.showHoursList(w, r, &store.BusinessSchedule{Name: name, TimeZone: zone, NationalHolidays: national}, v.errorMessages(inv), http.StatusUnprocessableEntity)
+			return s.showHoursList(w, r, &store.BusinessSchedule{Name: name, TimeZone: zone, NationalHolidays: national}, v.ruleErrors(inv), http.StatusUnprocessableEntity)
 		}
 		if err != nil {
 			return err
 		}
-		return done(w, r, fmt.Sprintf("/settings/business-hours/%d", sc.ID), "saved")
+		return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", sc.ID), "saved")
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 		d := daySpans{Day: day, Label: v.T(dayKeys[day])}
 		for k := 0; k < spansPerDay; k++ {
 			n := fmt.Sprintf("d%d_%d", day, k)
-			sp := span{Name: n, Start: strings.TrimSpace(r.PostForm.Get(n + "_start")), End: strings.TrimSpace(r.PostForm.Get(n + "_end"))}
+			sp := hoursSpan{Name: n, Start: strings.TrimSpace(r.PostForm.Get(n + "_start")), End: strings.TrimSpace(r.PostForm.Get(n + "_end"))}
 			d.Spans = append(d.Spans, sp)
 			if sp.Start == "" && sp.End == "" {
 				continue
@@ -228,7 +228,7 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 		})
 		var inv *errs.Invalid
 		if errors.As(err, &inv) {
-			bad = v.errorMessages(inv)
+			bad = v.ruleErrors(inv)
 		} else if err != nil {
 			return err
 		}
@@ -243,32 +243,32 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 		sc.Name, sc.TimeZone, sc.NationalHolidays = name, zone, national
 		return s.showScheduleForm(w, r, sc, days, nil, bad, http.StatusUnprocessableEntity)
 	}
-	return done(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "saved")
+	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "saved")
 }
 
 func (s *Server) scheduleDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSchedule(id) }); err != nil {
 		return err
 	}
-	return done(w, r, "/settings/business-hours", "deleted")
+	return rulesDone(w, r, "/settings/business-hours", "deleted")
 }
 
 func (s *Server) holidayAdd(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
-	name, start, end, rec := r.PostForm.Get("name"), r.PostForm.Get("start_date"), r.PostForm.Get("end_date"), formBool(r, "recurring")
+	name, start, end, rec := r.PostForm.Get("name"), r.PostForm.Get("start_date"), r.PostForm.Get("end_date"), rulesCheckbox(r, "recurring")
 	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		_, err := bizhours.CreateHoliday(tx, id, bizhours.HolidayInput{Name: &name, StartDate: &start, EndDate: &end, Recurring: &rec}, s.Now().UTC().Truncate(time.Millisecond))
 		return err
@@ -283,40 +283,40 @@ func (s *Server) holidayAdd(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		h := &store.BusinessHoliday{Name: name, StartDate: start, EndDate: end, Recurring: rec}
-		return s.showScheduleForm(w, r, sc, nil, h, s.view(r).errorMessages(inv), http.StatusUnprocessableEntity)
+		return s.showScheduleForm(w, r, sc, nil, h, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	return done(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "saved")
+	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "saved")
 }
 
 func (s *Server) holidayDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
-	hid, err := pathInt64(r, "hid")
+	hid, err := rulesPathID(r, "hid")
 	if err != nil {
 		return err
 	}
 	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteHoliday(id, hid) }); err != nil {
 		return err
 	}
-	return done(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "deleted")
+	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "deleted")
 }
 
 // holidayImport adds a year's Japanese national holidays as the
 // schedule's own holidays (days already there are skipped), for desks
 // that want to edit them one by one rather than switch them all on.
 func (s *Server) holidayImport(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -353,5 +353,5 @@ func (s *Server) holidayImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return done(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "imported")
+	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "imported")
 }

@@ -18,7 +18,7 @@ import (
 // counts; admins create, edit, clone, delete and (de)activate. Writes go
 // through macros.Build, the API's validation and permission check.
 
-type macroRow struct {
+type macroSettingsRow struct {
 	*store.Macro
 	Category string
 	Access   string // translation key: shared, group, personal
@@ -31,12 +31,12 @@ type macroListData struct {
 	Q          string
 	Category   string
 	Categories []string
-	Macros     []macroRow
+	Macros     []macroSettingsRow
 }
 
 func (s *Server) macroSettings(w http.ResponseWriter, r *http.Request) error {
 	v := s.view(r)
-	d := &macroListData{rulesPage: s.chrome(r, v, "/settings/macros"), Q: strings.TrimSpace(r.URL.Query().Get("q")),
+	d := &macroListData{rulesPage: s.rulesChrome(r, v, "/settings/macros"), Q: strings.TrimSpace(r.URL.Query().Get("q")),
 		Category: r.URL.Query().Get("category")}
 	me := currentUser(r)
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
@@ -52,14 +52,14 @@ func (s *Server) macroSettings(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, m := range l.Macros {
-			row := macroRow{Macro: m, Category: macros.Category(m.Title), Access: "rules.shared", Usage: l.Usage[m.ID]}
+			row := macroSettingsRow{Macro: m, Category: macros.Category(m.Title), Access: "rules.shared", Usage: l.Usage[m.ID]}
 			switch m.RestrictionType {
 			case macros.Group:
 				row.Access = "rules.group"
-				row.Owner = names["group:"+idList(m.RestrictionIDs)]
+				row.Owner = names["group:"+ruleIDList(m.RestrictionIDs)]
 			case macros.User:
 				row.Access = "rules.personal"
-				row.Owner = names["user:"+idList(m.RestrictionIDs)]
+				row.Owner = names["user:"+ruleIDList(m.RestrictionIDs)]
 			}
 			d.Macros = append(d.Macros, row)
 		}
@@ -73,7 +73,7 @@ func (s *Server) macroSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func idList(ids []int64) string {
+func ruleIDList(ids []int64) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = strconv.FormatInt(id, 10)
@@ -106,7 +106,7 @@ func (s *Server) macroOwners(tx *store.Tx, list []*store.Macro) (map[string]stri
 				names = append(names, u.Name)
 			}
 		}
-		out[strings.ToLower(m.RestrictionType)+":"+idList(m.RestrictionIDs)] = strings.Join(names, "、")
+		out[strings.ToLower(m.RestrictionType)+":"+ruleIDList(m.RestrictionIDs)] = strings.Join(names, "、")
 	}
 	return out, nil
 }
@@ -115,7 +115,7 @@ type macroFormData struct {
 	rulesPage
 	Macro      *store.Macro
 	Visibility string // shared, group:<id>, user:<id>
-	Choices    []choice
+	Choices    []ruleChoice
 	Actions    *rowEditor
 	Preview    *macros.Comment
 	PreviewOf  string // the sample ticket's subject
@@ -123,7 +123,7 @@ type macroFormData struct {
 }
 
 func (s *Server) macroNew(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	m := &store.Macro{Active: true}
@@ -146,10 +146,10 @@ func (s *Server) macroNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) macroEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func visibilityOf(m *store.Macro) string {
 func (s *Server) showMacroForm(w http.ResponseWriter, r *http.Request, m *store.Macro, pad int, errList []string, status int, preview *macroFormData) error {
 	v := s.view(r)
 	me := currentUser(r)
-	d := &macroFormData{rulesPage: s.chrome(r, v, "/settings/macros"), Macro: m, Visibility: visibilityOf(m)}
+	d := &macroFormData{rulesPage: s.rulesChrome(r, v, "/settings/macros"), Macro: m, Visibility: visibilityOf(m)}
 	d.Errors, d.Notice = errList, ""
 	if preview != nil {
 		d.Preview, d.PreviewOf, d.Changes = preview.Preview, preview.PreviewOf, preview.Changes
@@ -211,20 +211,20 @@ func (s *Server) showMacroForm(w http.ResponseWriter, r *http.Request, m *store.
 		d.Actions = newEditor(v, "act", "rules.actions", rows, fields, labels, false, pad)
 		d.Actions.Help, d.Actions.Textarea = "rules.macro_actions_help", true
 		d.Actions.actionLabels()
-		d.Choices = append(d.Choices, choice{"shared", v.T("rules.shared_all")}, choice{"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")})
+		d.Choices = append(d.Choices, ruleChoice{"shared", v.T("rules.shared_all")}, ruleChoice{"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")})
 		groups, err := tx.Groups(false)
 		if err != nil {
 			return err
 		}
 		for _, g := range groups {
-			d.Choices = append(d.Choices, choice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
+			d.Choices = append(d.Choices, ruleChoice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
 		}
-		if cur := d.Visibility; !choiceHas(d.Choices, cur) && strings.HasPrefix(cur, "user:") {
+		if cur := d.Visibility; !ruleChoiceHas(d.Choices, cur) && strings.HasPrefix(cur, "user:") {
 			owner := cur
 			if u, err := tx.User(m.RestrictionIDs[0]); err == nil {
 				owner = u.Name
 			}
-			d.Choices = append(d.Choices, choice{cur, v.T("rules.personal_of", owner)})
+			d.Choices = append(d.Choices, ruleChoice{cur, v.T("rules.personal_of", owner)})
 		}
 		return nil
 	})
@@ -236,7 +236,7 @@ func (s *Server) showMacroForm(w http.ResponseWriter, r *http.Request, m *store.
 	return nil
 }
 
-func choiceHas(cs []choice, v string) bool {
+func ruleChoiceHas(cs []ruleChoice, v string) bool {
 	for _, c := range cs {
 		if c.Value == v {
 			return true
@@ -255,7 +255,7 @@ func macroActionsToRules(as []store.MacroAction) []rules.Action {
 
 // macroInput reads the form into the domain's input.
 func macroInput(r *http.Request, rows []ruleRow) macros.Input {
-	title, desc, active := r.PostForm.Get("title"), r.PostForm.Get("description"), formBool(r, "active")
+	title, desc, active := r.PostForm.Get("title"), r.PostForm.Get("description"), rulesCheckbox(r, "active")
 	acts := make([]store.MacroAction, 0, len(rows))
 	for _, row := range rows {
 		acts = append(acts, store.MacroAction{Field: row.Field, Value: row.Value})
@@ -273,13 +273,13 @@ func macroInput(r *http.Request, rows []ruleRow) macros.Input {
 }
 
 func (s *Server) macroSave(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	var id int64
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = pathInt64(r, "id"); err != nil {
+		if id, err = rulesPathID(r, "id"); err != nil {
 			return err
 		}
 	}
@@ -364,12 +364,12 @@ func (s *Server) macroSave(w http.ResponseWriter, r *http.Request) error {
 		}); err != nil {
 			return err
 		}
-		return s.showMacroForm(w, r, m, pad, s.view(r).errorMessages(inv), http.StatusUnprocessableEntity, nil)
+		return s.showMacroForm(w, r, m, pad, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity, nil)
 	}
 	if err != nil {
 		return err
 	}
-	return done(w, r, "/settings/macros", "saved")
+	return rulesDone(w, r, "/settings/macros", "saved")
 }
 
 // macroPreview applies the unsaved macro m to the desk's latest ticket (or
@@ -380,7 +380,7 @@ func (s *Server) macroPreview(r *http.Request, tx *store.Tx, m *store.Macro) (*m
 	check := *m
 	check.ID = 0
 	if err := macros.Build(tx, currentUser(r), &check, macros.Input{}, s.Now()); err != nil {
-		if msgs := v.errorMessages(err); msgs != nil {
+		if msgs := v.ruleErrors(err); msgs != nil {
 			return nil, msgs, nil
 		}
 		return nil, nil, err
@@ -396,7 +396,7 @@ func (s *Server) macroPreview(r *http.Request, tx *store.Tx, m *store.Macro) (*m
 		d.PreviewOf = fmt.Sprintf("#%d %s", tk.ID, tk.Subject)
 	}
 	ch, c, err := macros.Apply(tx, m, tk, currentUser(r), s.absoluteBase(r))
-	if msgs := v.errorMessages(err); msgs != nil {
+	if msgs := v.ruleErrors(err); msgs != nil {
 		return nil, msgs, nil
 	}
 	if err != nil {
@@ -432,10 +432,10 @@ func (s *Server) macroPreview(r *http.Request, tx *store.Tx, m *store.Macro) (*m
 }
 
 func (s *Server) macroDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -452,18 +452,18 @@ func (s *Server) macroDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return done(w, r, "/settings/macros", "deleted")
+	return rulesDone(w, r, "/settings/macros", "deleted")
 }
 
 func (s *Server) macroActive(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
-	on := formBool(r, "active")
+	on := rulesCheckbox(r, "active")
 	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		m, err := macros.Visible(tx, currentUser(r), id)
 		if err != nil {
@@ -481,5 +481,5 @@ func (s *Server) macroActive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return done(w, r, "/settings/macros", "active")
+	return rulesDone(w, r, "/settings/macros", "active")
 }

@@ -24,7 +24,7 @@ type slaListData struct {
 
 func (s *Server) slaList(w http.ResponseWriter, r *http.Request) error {
 	v := s.view(r)
-	d := &slaListData{rulesPage: s.chrome(r, v, "/settings/slas")}
+	d := &slaListData{rulesPage: s.rulesChrome(r, v, "/settings/slas")}
 	if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
 		d.Policies, err = sla.Policies(tx)
@@ -55,7 +55,7 @@ type slaFormData struct {
 	Policy  *sla.Policy
 	All     *rowEditor
 	Any     *rowEditor
-	Metrics []choice
+	Metrics []ruleChoice
 	Grid    []slaRow
 }
 
@@ -63,13 +63,13 @@ type slaFormData struct {
 var slaPriorities = []string{"urgent", "high", "normal", "low"}
 
 func (s *Server) slaForm(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	p := &sla.Policy{}
 	pad := 2
 	if r.PathValue("id") != "" {
-		id, err := pathInt64(r, "id")
+		id, err := rulesPathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (s *Server) slaForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) showSLAForm(w http.ResponseWriter, r *http.Request, p *sla.Policy, pads map[string]int, errList []string, status int) error {
 	v := s.view(r)
-	d := &slaFormData{rulesPage: s.chrome(r, v, "/settings/slas"), Policy: p}
+	d := &slaFormData{rulesPage: s.rulesChrome(r, v, "/settings/slas"), Policy: p}
 	d.Errors, d.Notice = errList, ""
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		defs, err := sla.Definitions(tx)
@@ -113,7 +113,7 @@ func (s *Server) showSLAForm(w http.ResponseWriter, r *http.Request, p *sla.Poli
 					labels[def.Subject+"="+val.Value] = val.Title
 				}
 			}
-			labels[def.Subject] = v.bilingual(def.Title)
+			labels[def.Subject] = v.ruleBilingual(def.Title)
 			fields = append(fields, fi)
 		}
 		d.All = newEditor(v, "all", "rules.cond_all", conditionRows(p.Filter.All), fields, labels, true, pads["all"])
@@ -125,7 +125,7 @@ func (s *Server) showSLAForm(w http.ResponseWriter, r *http.Request, p *sla.Poli
 		return err
 	}
 	for _, m := range sla.MetricNames {
-		d.Metrics = append(d.Metrics, choice{m, v.bilingual(sla.MetricTitle(m))})
+		d.Metrics = append(d.Metrics, ruleChoice{m, v.ruleBilingual(sla.MetricTitle(m))})
 	}
 	for _, pr := range slaPriorities {
 		row := slaRow{Priority: pr}
@@ -170,13 +170,13 @@ func slaMetrics(r *http.Request) []sla.PolicyMetric {
 }
 
 func (s *Server) slaSave(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	var id int64
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = pathInt64(r, "id"); err != nil {
+		if id, err = rulesPathID(r, "id"); err != nil {
 			return err
 		}
 	}
@@ -203,33 +203,33 @@ func (s *Server) slaSave(w http.ResponseWriter, r *http.Request) error {
 	})
 	var inv *errs.Invalid
 	if errors.As(err, &inv) {
-		return s.showSLAForm(w, r, p, pads, s.view(r).errorMessages(inv), http.StatusUnprocessableEntity)
+		return s.showSLAForm(w, r, p, pads, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	return done(w, r, "/settings/slas", "saved")
+	return rulesDone(w, r, "/settings/slas", "saved")
 }
 
 func (s *Server) slaDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSLAPolicy(id) }); err != nil {
 		return err
 	}
-	return done(w, r, "/settings/slas", "deleted")
+	return rulesDone(w, r, "/settings/slas", "deleted")
 }
 
 func (s *Server) slaMove(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -242,10 +242,10 @@ func (s *Server) slaMove(w http.ResponseWriter, r *http.Request) error {
 		for i, p := range l {
 			ids[i] = p.ID
 		}
-		return sla.Reorder(tx, moveInOrder(ids, id, r.PostForm.Get("dir")), s.Now().UTC().Truncate(1e6))
+		return sla.Reorder(tx, rulesMoved(ids, id, r.PostForm.Get("dir")), s.Now().UTC().Truncate(1e6))
 	})
 	if err != nil {
 		return err
 	}
-	return done(w, r, "/settings/slas", "moved")
+	return rulesDone(w, r, "/settings/slas", "moved")
 }

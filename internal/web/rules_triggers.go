@@ -170,7 +170,7 @@ type ruleListData struct {
 
 func (s *Server) ruleList(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
 	v := s.view(r)
-	d := &ruleListData{rulesPage: s.chrome(r, v, a.Path), Area: a}
+	d := &ruleListData{rulesPage: s.rulesChrome(r, v, a.Path), Area: a}
 	if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
 		d.Rules, err = a.list(tx)
@@ -194,7 +194,7 @@ type ruleFormData struct {
 }
 
 func (s *Server) ruleForm(w http.ResponseWriter, r *http.Request, a *ruleArea, id int64) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	it := &ruleItem{Active: true}
@@ -216,11 +216,11 @@ func (s *Server) ruleForm(w http.ResponseWriter, r *http.Request, a *ruleArea, i
 
 func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, a *ruleArea, it *ruleItem, pads map[string]int, errList []string, status int) error {
 	v := s.view(r)
-	d := &ruleFormData{rulesPage: s.chrome(r, v, a.Path), Area: a, Rule: it}
+	d := &ruleFormData{rulesPage: s.rulesChrome(r, v, a.Path), Area: a, Rule: it}
 	d.Errors = errList
 	d.Notice = ""
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		labels, ids, err := customFields(tx)
+		labels, ids, err := ruleCustomFields(tx)
 		if err != nil {
 			return err
 		}
@@ -257,14 +257,14 @@ func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, a *ruleAre
 }
 
 func (s *Server) ruleSave(w http.ResponseWriter, r *http.Request, a *ruleArea, id int64) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	all, nAll := decodeRows(r, "all")
 	anyRows, nAny := decodeRows(r, "any")
 	acts, nActs := decodeRows(r, "act")
 	it := &ruleItem{ID: id, Title: strings.TrimSpace(r.PostForm.Get("title")), Description: strings.TrimSpace(r.PostForm.Get("description")),
-		Active:     formBool(r, "active"),
+		Active:     rulesCheckbox(r, "active"),
 		Conditions: rules.Conditions{All: conditionsFrom(all), Any: conditionsFrom(anyRows)}, Actions: actionsFrom(acts)}
 	pads := map[string]int{"all": padFor(r, "all", len(all), nAll), "any": padFor(r, "any", len(anyRows), nAny), "act": padFor(r, "act", len(acts), nActs)}
 	if r.PostForm.Get("add_row") != "" {
@@ -278,37 +278,37 @@ func (s *Server) ruleSave(w http.ResponseWriter, r *http.Request, a *ruleArea, i
 	var inv *errs.Invalid
 	if errors.As(err, &inv) {
 		it.ID = id
-		return s.showRuleForm(w, r, a, it, pads, s.view(r).errorMessages(err), http.StatusUnprocessableEntity)
+		return s.showRuleForm(w, r, a, it, pads, s.view(r).ruleErrors(err), http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	return done(w, r, a.Path, "saved")
+	return rulesDone(w, r, a.Path, "saved")
 }
 
 func (s *Server) ruleDelete(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return a.delete(tx, id) }); err != nil {
 		return err
 	}
-	return done(w, r, a.Path, "deleted")
+	return rulesDone(w, r, a.Path, "deleted")
 }
 
 func (s *Server) ruleActive(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error { return a.setActive(tx, id, formBool(r, "active")) })
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error { return a.setActive(tx, id, rulesCheckbox(r, "active")) })
 	var inv *errs.Invalid
 	if errors.As(err, &inv) {
 		// A rule stored before today's checks: show what to fix.
@@ -320,19 +320,19 @@ func (s *Server) ruleActive(w http.ResponseWriter, r *http.Request, a *ruleArea)
 		}); err != nil {
 			return err
 		}
-		return s.showRuleForm(w, r, a, it, map[string]int{"all": 1, "any": 1, "act": 1}, s.view(r).errorMessages(inv), http.StatusUnprocessableEntity)
+		return s.showRuleForm(w, r, a, it, map[string]int{"all": 1, "any": 1, "act": 1}, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	return done(w, r, a.Path, "active")
+	return rulesDone(w, r, a.Path, "active")
 }
 
 func (s *Server) ruleMove(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func (s *Server) ruleMove(w http.ResponseWriter, r *http.Request, a *ruleArea) e
 		for i, it := range l {
 			ids[i] = it.ID
 		}
-		return a.reorder(tx, moveInOrder(ids, id, r.PostForm.Get("dir")))
+		return a.reorder(tx, rulesMoved(ids, id, r.PostForm.Get("dir")))
 	})
 	if inv := (*errs.Invalid)(nil); errors.As(err, &inv) {
 		// Automations are checked again as they get their new position: one
@@ -355,5 +355,5 @@ func (s *Server) ruleMove(w http.ResponseWriter, r *http.Request, a *ruleArea) e
 	if err != nil {
 		return err
 	}
-	return done(w, r, a.Path, "moved")
+	return rulesDone(w, r, a.Path, "moved")
 }

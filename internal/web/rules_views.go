@@ -28,7 +28,7 @@ func (s *Server) viewService() *views.Service {
 	return s.Views
 }
 
-type viewRow struct {
+type viewSettingsRow struct {
 	*store.View
 	Access string // translation key
 	Owner  string
@@ -36,19 +36,19 @@ type viewRow struct {
 
 type viewListData struct {
 	rulesPage
-	Views []viewRow
+	Views []viewSettingsRow
 }
 
 func (s *Server) viewList(w http.ResponseWriter, r *http.Request) error {
 	v := s.view(r)
-	d := &viewListData{rulesPage: s.chrome(r, v, "/settings/views")}
+	d := &viewListData{rulesPage: s.rulesChrome(r, v, "/settings/views")}
 	list, err := s.viewService().List(r.Context(), currentUser(r), views.ListFilter{SortBy: "position"})
 	if err != nil {
 		return err
 	}
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		for _, vw := range list {
-			row := viewRow{View: vw, Access: "rules.shared"}
+			row := viewSettingsRow{View: vw, Access: "rules.shared"}
 			switch vw.RestrictionType {
 			case views.RestrictGroup:
 				row.Access = "rules.group"
@@ -83,7 +83,7 @@ func (s *Server) groupNames(tx *store.Tx, ids []int64) string {
 	return strings.Join(names, "、")
 }
 
-type columnChoice struct {
+type viewColumnChoice struct {
 	Value, Label string
 	On           bool
 }
@@ -92,24 +92,24 @@ type viewFormData struct {
 	rulesPage
 	View       *store.View
 	Visibility string
-	Choices    []choice
+	Choices    []ruleChoice
 	All        *rowEditor
 	Any        *rowEditor
-	Columns    []columnChoice
-	SortBy     []choice
-	GroupBy    []choice
+	Columns    []viewColumnChoice
+	SortBy     []ruleChoice
+	GroupBy    []ruleChoice
 	Tickets    []*model.Ticket // what the saved view lists now (first 20)
 	Count      int64
 }
 
 func (s *Server) viewForm(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	vw := &store.View{Active: true, Execution: store.ViewExecution{Columns: views.DefaultColumns, SortBy: "nice_id", SortOrder: "asc"}}
 	pad := 2
 	if r.PathValue("id") != "" {
-		id, err := pathInt64(r, "id")
+		id, err := rulesPathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -134,10 +134,10 @@ func viewVisibility(vw *store.View) string {
 func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.View, pads map[string]int, errList []string, status int) error {
 	v := s.view(r)
 	me := currentUser(r)
-	d := &viewFormData{rulesPage: s.chrome(r, v, "/settings/views"), View: vw, Visibility: viewVisibility(vw)}
+	d := &viewFormData{rulesPage: s.rulesChrome(r, v, "/settings/views"), View: vw, Visibility: viewVisibility(vw)}
 	d.Errors, d.Notice = errList, ""
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
-		labels, ids, err := customFields(tx)
+		labels, ids, err := ruleCustomFields(tx)
 		if err != nil {
 			return err
 		}
@@ -151,20 +151,20 @@ func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.
 		d.All = newEditor(v, "all", "rules.cond_all", viewConditionRows(vw.Conditions.All), fields, labels, true, pads["all"])
 		d.Any = newEditor(v, "any", "rules.cond_any", viewConditionRows(vw.Conditions.Any), fields, labels, true, pads["any"])
 		d.All.Help, d.Any.Help = "rules.view_all_help", "rules.cond_any_help"
-		d.Choices = append(d.Choices, choice{"shared", v.T("rules.shared_all")}, choice{"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")})
+		d.Choices = append(d.Choices, ruleChoice{"shared", v.T("rules.shared_all")}, ruleChoice{"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")})
 		groups, err := tx.Groups(false)
 		if err != nil {
 			return err
 		}
 		for _, g := range groups {
-			d.Choices = append(d.Choices, choice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
+			d.Choices = append(d.Choices, ruleChoice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
 		}
-		if cur := d.Visibility; !choiceHas(d.Choices, cur) && strings.HasPrefix(cur, "user:") {
+		if cur := d.Visibility; !ruleChoiceHas(d.Choices, cur) && strings.HasPrefix(cur, "user:") {
 			owner := cur
 			if u, err := tx.User(vw.RestrictionIDs[0]); err == nil {
 				owner = u.Name
 			}
-			d.Choices = append(d.Choices, choice{cur, v.T("rules.personal_of", owner)})
+			d.Choices = append(d.Choices, ruleChoice{cur, v.T("rules.personal_of", owner)})
 		}
 		return nil
 	})
@@ -186,16 +186,16 @@ func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.
 		}
 	}
 	for _, c := range ordered {
-		label := v.bilingual(views.Columns[c])
-		d.Columns = append(d.Columns, columnChoice{c, label, slices.Contains(vw.Execution.Columns, c)})
+		label := v.ruleBilingual(views.Columns[c])
+		d.Columns = append(d.Columns, viewColumnChoice{c, label, slices.Contains(vw.Execution.Columns, c)})
 	}
 	for _, c := range names {
-		label := v.bilingual(views.Columns[c])
+		label := v.ruleBilingual(views.Columns[c])
 		if store.ViewSortable(c) {
-			d.SortBy = append(d.SortBy, choice{c, label})
+			d.SortBy = append(d.SortBy, ruleChoice{c, label})
 		}
 		if store.ViewGroupable(c) {
-			d.GroupBy = append(d.GroupBy, choice{c, label})
+			d.GroupBy = append(d.GroupBy, ruleChoice{c, label})
 		}
 	}
 	if vw.ID != 0 && errList == nil && r.Method == http.MethodGet {
@@ -211,20 +211,20 @@ func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.
 }
 
 func (s *Server) viewSave(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
 	var id int64
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = pathInt64(r, "id"); err != nil {
+		if id, err = rulesPathID(r, "id"); err != nil {
 			return err
 		}
 	}
 	me := currentUser(r)
 	all, nAll := decodeRows(r, "all")
 	anyRows, nAny := decodeRows(r, "any")
-	title, desc, active := strings.TrimSpace(r.PostForm.Get("title")), strings.TrimSpace(r.PostForm.Get("description")), formBool(r, "active")
+	title, desc, active := strings.TrimSpace(r.PostForm.Get("title")), strings.TrimSpace(r.PostForm.Get("description")), rulesCheckbox(r, "active")
 	conds := store.ViewConditions{All: viewConditionsFrom(all), Any: viewConditionsFrom(anyRows)}
 	cols := r.PostForm["columns"]
 	if cols == nil {
@@ -259,48 +259,48 @@ func (s *Server) viewSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	var inv *errs.Invalid
 	if errors.As(err, &inv) {
-		return s.showViewForm(w, r, shown, pads, s.view(r).errorMessages(inv), http.StatusUnprocessableEntity)
+		return s.showViewForm(w, r, shown, pads, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	return done(w, r, "/settings/views", "saved")
+	return rulesDone(w, r, "/settings/views", "saved")
 }
 
 func (s *Server) viewDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := s.viewService().Delete(r.Context(), currentUser(r), id); err != nil {
 		return err
 	}
-	return done(w, r, "/settings/views", "deleted")
+	return rulesDone(w, r, "/settings/views", "deleted")
 }
 
 func (s *Server) viewActive(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
-	on := formBool(r, "active")
+	on := rulesCheckbox(r, "active")
 	if _, err := s.viewService().UpdateMany(r.Context(), currentUser(r), []views.PositionUpdate{{ID: id, Active: &on}}); err != nil {
 		return err
 	}
-	return done(w, r, "/settings/views", "active")
+	return rulesDone(w, r, "/settings/views", "active")
 }
 
 func (s *Server) viewMove(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := pathInt64(r, "id")
+	id, err := rulesPathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (s *Server) viewMove(w http.ResponseWriter, r *http.Request) error {
 		ids[i] = vw.ID
 	}
 	var ups []views.PositionUpdate
-	for i, vid := range moveInOrder(ids, id, r.PostForm.Get("dir")) {
+	for i, vid := range rulesMoved(ids, id, r.PostForm.Get("dir")) {
 		p := i + 1
 		if list[slices.Index(ids, vid)].Position != p {
 			ups = append(ups, views.PositionUpdate{ID: vid, Position: &p})
@@ -323,5 +323,5 @@ func (s *Server) viewMove(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.viewService().UpdateMany(r.Context(), me, ups); err != nil {
 		return err
 	}
-	return done(w, r, "/settings/views", "moved")
+	return rulesDone(w, r, "/settings/views", "moved")
 }
