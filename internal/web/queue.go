@@ -108,7 +108,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Page, _ = strconv.Atoi(q.Get("page"))
 	d.Page = max(1, min(d.Page, 2000))
-	savedList, _, qerr := s.savedQueue(r, &d)
+	savedList, qerr := s.savedQueue(r, &d)
 	if qerr != nil {
 		return qerr
 	}

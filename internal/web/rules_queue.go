@@ -62,13 +62,13 @@ var queueSortToView = map[string]string{"id": "nice_id", "subject": "subject", "
 // one, returns that view's page of tickets (one more than a page, to know
 // there is a next). It returns nil tickets and no error for a built-in
 // view.
-func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *store.View, error) {
+func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, error) {
 	me := currentUser(r)
 	lang := s.view(r).Lang
 	active := true
 	list, err := s.viewService().List(r.Context(), me, views.ListFilter{Active: &active, SortBy: "position"})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	list = slices.DeleteFunc(list, func(v *store.View) bool { return builtinDefaults[v.DefaultKey] })
 	var ids []int64
@@ -79,7 +79,7 @@ func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *st
 	if len(ids) > 0 {
 		cs, err := s.viewService().CountMany(r.Context(), me, ids)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, c := range cs {
 			counts[c.ViewID] = c
@@ -94,14 +94,14 @@ func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *st
 	}
 	id, ok := savedViewID(d.View)
 	if !ok {
-		return nil, nil, nil
+		return nil, nil
 	}
 	v, err := s.viewService().Get(r.Context(), me, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, errNotFound
+		return nil, errNotFound
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	o := views.Order(v, "", "")
 	if r.URL.Query().Get("sort") != "" {
@@ -109,11 +109,11 @@ func (s *Server) savedQueue(r *http.Request, d *queueData) ([]*model.Ticket, *st
 	}
 	p, err := s.viewService().Run(r.Context(), me, v, o, store.Page{Limit: PageSize + 1, Offset: (d.Page - 1) * PageSize}, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	d.Title = viewTitle(v, lang)
 	if p.Tickets == nil {
 		p.Tickets = []*model.Ticket{}
 	}
-	return p.Tickets, v, nil
+	return p.Tickets, nil
 }
