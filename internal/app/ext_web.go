@@ -9,6 +9,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/outbound"
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/triggers"
 	"github.com/kizuna-desk/kizuna/internal/views"
 	"github.com/kizuna-desk/kizuna/internal/web"
 )
@@ -30,7 +31,7 @@ func init() {
 			// Registered earlier (ext_assign.go sorts before this file);
 			// Routes looks again in case the order ever changes.
 			s.Snooze, s.Assign = Lookup[*snooze.Service](a), Lookup[*assign.Service](a)
-			s.Views = Lookup[*views.Service](a)
+			s.Triggers, s.Views = Lookup[*triggers.Service](a), Lookup[*views.Service](a)
 			a.Tickets.OnChange = append(a.Tickets.OnChange, s.OnChange)
 			Provide(a, s)
 			return nil
@@ -45,6 +46,9 @@ func init() {
 				}
 				if s.Assign == nil {
 					s.Assign = Lookup[*assign.Service](a)
+				}
+				if s.Triggers == nil {
+					s.Triggers = Lookup[*triggers.Service](a)
 				}
 				s.Routes(mux)
 			}

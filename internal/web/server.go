@@ -26,6 +26,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/snooze"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
+	"github.com/kizuna-desk/kizuna/internal/triggers"
 	"github.com/kizuna-desk/kizuna/internal/views"
 )
 
@@ -66,6 +67,9 @@ type Server struct {
 	// ProbeTimeout bounds their "Test connection" (0: 15 seconds).
 	Secrets      *secrets.Box
 	ProbeTimeout time.Duration
+	// Triggers backs the rule settings pages (rules_*.go), Views those
+	// pages and the queue sidebar; nil: a plain service over Store.
+	Triggers *triggers.Service
 
 	counts   countCache
 	presence *presence
@@ -138,6 +142,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("POST /settings/sessions/revoke-others", s.revokeOthers)
 	page("POST /settings/preferences", s.savePreferences)
 	s.adminRoutes(page)
+	s.rulesRoutes(page)
 	page("GET /events", s.events)
 	// The mail frame sets its own headers (its own CSP, framing allowed).
 	mux.Handle("GET /tickets/{id}/comments/{cid}/mail", s.signedIn(s.mailFrame))

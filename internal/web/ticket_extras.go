@@ -48,8 +48,8 @@ func newMailRow(m *model.MailMessage) *mailRow {
 	return r
 }
 
-// slaRow is one SLA target's timer.
-type slaRow struct {
+// slaTimer is one SLA target's timer.
+type slaTimer struct {
 	Metric   string // catalog key of the metric's name
 	Stage    string
 	BreachAt time.Time
@@ -80,7 +80,7 @@ type ticketExtras struct {
 	Undo       *mailRow // the reply just sent, still recallable
 	Undone     bool     // a reply was recalled; its text is back in the composer
 	UndoFailed bool
-	SLA        []slaRow
+	SLA        []slaTimer
 	CSAT       *store.SatisfactionRating
 	Emails     []string
 	Phones     []string
@@ -152,7 +152,7 @@ func (s *Server) loadExtras(tx *store.Tx, r *http.Request, d *ticketData, by map
 		return err
 	}
 	for _, st := range statuses {
-		x.SLA = append(x.SLA, slaRow{Metric: slaNames[st.Target.Metric], Stage: st.Stage, BreachAt: st.BreachAt, Left: st.Left, Breached: st.Breached})
+		x.SLA = append(x.SLA, slaTimer{Metric: slaNames[st.Target.Metric], Stage: st.Stage, BreachAt: st.BreachAt, Left: st.Left, Breached: st.Breached})
 	}
 	ratings, err := tx.LatestSatisfactionRatings([]int64{tk.ID})
 	if err != nil {
