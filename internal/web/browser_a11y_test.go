@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/app"
 	"github.com/kizuna-desk/kizuna/internal/app/apptest"
 	"github.com/kizuna-desk/kizuna/internal/approvals"
+	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/store/storetest"
 	"github.com/kizuna-desk/kizuna/internal/web/webdemo"
 )
@@ -158,11 +160,42 @@ func browserAccessibility(t *testing.T, root context.Context, d *apptest.Desk) {
 		{"/settings/agents", "#agent-list"},
 		{"/approvals", "main h1"},
 		{"/settings/sessions", "table.sessions"},
+		// The rest of the settings and the mail views.
+		{"/settings/inboxes/new", "main h1"},
+		{"/settings/groups", "main h1"},
+		{"/settings/brands", "main h1"},
+		{"/settings/signatures", "main h1"},
+		{"/settings/fields", "main h1"},
+		{"/settings/csat", "main h1"},
+		{"/settings/customer-links", "main h1"},
+		{"/search?q=" + url.QueryEscape("type:user 山本"), "#search-q"},
+		{"/tickets?view=sla", "#ticket-list"},
 	}
+	var inboxID, mailID int64
+	if err := d.App.Store.Read(t.Context(), func(tx *store.Tx) error {
+		list, err := tx.Inboxes()
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		inboxID = list[0].ID
+		mails, err := tx.MailMessagesOfTicket(demo.MailTicket)
+		if len(mails) > 0 {
+			mailID = mails[0].ID
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, struct{ path, ready string }{fmt.Sprintf("/settings/inboxes/%d", inboxID), "main h1"},
+		struct{ path, ready string }{fmt.Sprintf("/tickets/%d/mails/%d", demo.MailTicket, mailID), "main h1"})
 	for _, lang := range []string{"ja", "en"} {
 		// The admin's own language setting wins over the browser's.
 		d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d.json", admin.ID), map[string]any{"user": map[string]any{"locale": lang}})
 		tb := newTab(t, root, lang)
+		tb.run(t, "sign-in page", chromedp.Navigate(d.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")))
+		audit(t, tb, lang+" /login")
+		tb.run(t, "forgot page", chromedp.Navigate(d.URL+"/password/forgot"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		audit(t, tb, lang+" /password/forgot")
 		tb.login(t, d.URL, admin.Email, webdemo.Password)
 		for _, p := range pages {
 			tb.run(t, "open "+p.path, chromedp.Navigate(d.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready)))
