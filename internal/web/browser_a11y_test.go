@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -125,6 +126,18 @@ document.activeElement?.blur?.();
 return JSON.stringify(out);
 })()`
 
+// staticBytesJS answers the bytes of the desk's own scripts and styles the
+// page (and its same-origin frames) loaded, once the dynamic imports are in.
+const staticBytesJS = `(async () => {
+await new Promise((r) => setTimeout(r, 150));
+const docs = [document, ...[...document.querySelectorAll('iframe')].map((f) => { try { return f.contentDocument; } catch { return null; } }).filter(Boolean)];
+const seen = new Map();
+for (const d of docs) for (const e of d.defaultView.performance.getEntriesByType('resource')) {
+  if (new URL(e.name).pathname.startsWith('/static/')) seen.set(e.name, e.decodedBodySize);
+}
+return [...seen.values()].reduce((a, b) => a + b, 0);
+})()`
+
 // TestBrowserAccessibility signs in as an admin and audits the main pages
 // in Japanese and English with a11yAudit in real Chromium.
 func TestBrowserAccessibility(t *testing.T) {
@@ -200,6 +213,12 @@ func browserAccessibility(t *testing.T, root context.Context, d *apptest.Desk) {
 		for _, p := range pages {
 			tb.run(t, "open "+p.path, chromedp.Navigate(d.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready)))
 			audit(t, tb, lang+" "+p.path)
+			// The page's own JavaScript and CSS stay under 100 KB together.
+			if n := staticBytes(t, tb); n < 20_000 || n >= 100*1024 {
+				t.Errorf("%s: own JS+CSS %d bytes, want under 100 KB (and at least the stylesheet)", p.path, n)
+			} else if lang == "ja" && strings.HasPrefix(p.path, "/tickets") {
+				t.Logf("%s: own JS+CSS %d bytes", p.path, n)
+			}
 			if p.path == "/tickets" {
 				if h, want := tb.text(t, "#list-title"), map[string]string{"ja": "未解決のすべて", "en": "All unsolved"}[lang]; h != want {
 					t.Errorf("queue title %q, want %q", h, want)
@@ -222,6 +241,17 @@ func browserAccessibility(t *testing.T, root context.Context, d *apptest.Desk) {
 			chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS("#shortcuts[open]")))
 		audit(t, tb, lang+" ? overlay")
 	}
+}
+
+func staticBytes(t *testing.T, tb *tab) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](staticBytesJS, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("static bytes: %v", err)
+	}
+	return n
 }
 
 func audit(t *testing.T, tb *tab, where string) {
