@@ -59,6 +59,9 @@ func run(out, chromium string) error {
 	if err != nil {
 		return err
 	}
+	if err := webdemo.Extras(ctx, a, demo); err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -151,6 +151,9 @@ func browserAccessibility(t *testing.T, root context.Context, d *apptest.Desk) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := webdemo.Extras(t.Context(), d.App, demo); err != nil {
+		t.Fatal(err)
+	}
 	admin := demo.Agents[2] // 田中 健
 	// A trainee's reply waits for approval: /approvals and the ticket's panel.
 	trainee := demo.Agents[1]

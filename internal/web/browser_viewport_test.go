@@ -51,6 +51,9 @@ func browserTabletLaptop(t *testing.T, root context.Context, d *apptest.Desk) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := webdemo.Extras(t.Context(), d.App, demo); err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct {
 		path  string
 		parts []string
