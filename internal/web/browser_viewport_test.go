@@ -78,6 +78,13 @@ func browserTabletLaptop(t *testing.T, root context.Context, d *apptest.Desk) {
 				if s := tb.eval(t, overflowJS); s != "" {
 					t.Errorf("%s: sideways scroll: %s", where, s)
 				}
+				if p.parts[0] == "#ticket-title" {
+					// The properties stay next to the conversation, one click away.
+					if s := tb.eval(t, `(() => { const c = document.querySelector('.conv').getBoundingClientRect(), s = document.querySelector('.side').getBoundingClientRect();
+						return s.left >= c.right && s.top < c.bottom ? "" : "side panel below the conversation"; })()`); s != "" {
+						t.Errorf("%s: %s", where, s)
+					}
+				}
 				for _, sel := range p.parts {
 					if s := tb.eval(t, reachableJS+"("+jsString(sel)+")"); s != "" {
 						t.Errorf("%s: %s", where, s)
