@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/kizuna-desk/kizuna/internal/app"
 	"github.com/kizuna-desk/kizuna/internal/app/apptest"
@@ -238,6 +239,21 @@ func browserAccessibility(t *testing.T, root context.Context, d *apptest.Desk) {
 		}
 		if all := strings.Join(planted, "\n"); len(planted) != 3 || !strings.Contains(all, "contrast") || !strings.Contains(all, "no accessible name: input") || !strings.Contains(all, "id used 2 times: top-q") {
 			t.Errorf("the audit missed planted problems: %q", planted)
+		}
+		// Real Tab presses from the top of a ticket page: the skip link
+		// first, then every stop shows its focus ring.
+		tb.run(t, "ticket for Tab", chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", d.URL, demo.Busy)), chromedp.WaitVisible(chromedp.CSS("#ticket-title")))
+		var stops []string
+		for i := 0; i < 12; i++ {
+			tb.run(t, "Tab", chromedp.KeyEvent(kb.Tab))
+			stops = append(stops, tb.eval(t, `(() => { const e = document.activeElement, cs = getComputedStyle(e);
+				const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none';
+				return (e.id || e.tagName.toLowerCase()) + (ring ? '' : ' (no focus ring)'); })()`))
+		}
+		if all := strings.Join(stops, " → "); !strings.HasPrefix(all, "a") || strings.Contains(all, "no focus ring") || strings.Contains(all, "body") {
+			t.Errorf("%s: Tab stops %s", lang, all)
+		} else {
+			t.Logf("%s: Tab stops %s", lang, all)
 		}
 		// The shortcut overlay, open.
 		tb.run(t, "overlay", chromedp.Navigate(d.URL+"/tickets"), chromedp.WaitVisible(chromedp.CSS("#ticket-list")),
