@@ -26,6 +26,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/app"
 	"github.com/kizuna-desk/kizuna/internal/approvals"
 	"github.com/kizuna-desk/kizuna/internal/auth"
+	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/web/webdemo"
 )
 
@@ -56,6 +57,9 @@ func run(out, chromium string) error {
 	}
 	demo, err := webdemo.Seed(ctx, a)
 	if err != nil {
+		return err
+	}
+	if err := webdemo.Extras(ctx, a, demo); err != nil {
 		return err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -127,6 +131,26 @@ func run(out, chromium string) error {
 	if err := login(en, demo.Agents[3].Email); err != nil {
 		return err
 	}
+	// 田中 健, an admin, for the settings pages.
+	adm, cancelAdm, err := tab("ja")
+	if err != nil {
+		return err
+	}
+	defer cancelAdm()
+	if err := login(adm, demo.Agents[2].Email); err != nil {
+		return err
+	}
+	inboxPage := func() (string, error) {
+		var id int64
+		err := a.Store.Read(ctx, func(tx *store.Tx) error {
+			list, err := tx.Inboxes()
+			if len(list) > 0 {
+				id = list[0].ID
+			}
+			return err
+		})
+		return fmt.Sprintf("%s/settings/inboxes/%d", base, id), err
+	}
 	steps := []struct {
 		name string
 		do   func() error
@@ -150,7 +174,7 @@ func run(out, chromium string) error {
 				chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#attach-warning")), settle)
 		}},
 		{"search-ja.png", func() error {
-			return chromedp.Do(ja, chromedp.Navigate(base+"/search?q="+url.QueryEscape("status<solved 注文")), chromedp.WaitVisible(chromedp.CSS("#search-q")), settle)
+			return chromedp.Do(ja, chromedp.Navigate(base+"/search?q="+url.QueryEscape("status<solved 配送")), chromedp.WaitVisible(chromedp.CSS("#search-q")), settle)
 		}},
 		{"shortcuts-ja.png", func() error {
 			return chromedp.Do(ja, chromedp.Navigate(base+"/tickets"), chromedp.WaitVisible(chromedp.CSS("#ticket-list")),
@@ -173,12 +197,43 @@ func run(out, chromium string) error {
 		{"sessions-ja.png", func() error {
 			return chromedp.Do(ja, chromedp.Navigate(base+"/settings/sessions"), chromedp.WaitVisible(chromedp.CSS("table.sessions")), settle)
 		}},
+		// Two rows ticked: the bulk bar counts them.
+		{"queue-bulk-ja.png", func() error {
+			return chromedp.Do(ja, chromedp.Navigate(base+"/tickets"), chromedp.WaitVisible(chromedp.CSS("#ticket-list")),
+				chromedp.Click(chromedp.CSS("tr.row:nth-of-type(2) input.pick-row")), chromedp.Click(chromedp.CSS("tr.row:nth-of-type(3) input.pick-row")),
+				chromedp.WaitVisible(chromedp.CSS("#bulk-count")), settle)
+		}},
+		{"ticket-tablet-ja.png", func() error {
+			return chromedp.Do(ja, chromedp.EmulateViewport(768, 1024), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, demo.Busy)),
+				chromedp.WaitVisible(chromedp.CSS("#ticket-title")), settle)
+		}},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		if err := shoot(ja, s.name); err != nil {
+			return err
+		}
+	}
+	// The settings, as an admin sees them (after the approval step, 高橋 美咲
+	// is a trainee on the agents page).
+	for _, s := range []struct{ name, path, ready string }{
+		{"settings-ja.png", "/settings", "#settings-title"},
+		{"inboxes-ja.png", "/settings/inboxes", "#inbox-list"},
+		{"inbox-ja.png", "", "main h1"},
+		{"agents-ja.png", "/settings/agents", "#agent-list"},
+	} {
+		u := base + s.path
+		if s.path == "" {
+			if u, err = inboxPage(); err != nil {
+				return err
+			}
+		}
+		if err := chromedp.Do(adm, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS(s.ready)), settle); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		if err := shoot(adm, s.name); err != nil {
 			return err
 		}
 	}

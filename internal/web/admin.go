@@ -43,6 +43,7 @@ func (s *Server) adminRoutes(page func(string, func(http.ResponseWriter, *http.R
 	page("POST /settings/agents", admin(s.agentCreate))
 	page("POST /settings/agents/{id}/role", admin(s.agentRole))
 	page("POST /settings/agents/{id}/suspend", admin(s.agentSuspend))
+	page("POST /settings/agents/{id}/approval", admin(s.agentApproval))
 	page("GET /settings/groups", s.groupsPage)
 	page("POST /settings/groups", admin(s.groupSave))
 	page("POST /settings/groups/{id}", admin(s.groupSave))

@@ -221,6 +221,12 @@ func (s *Server) agentRole(w http.ResponseWriter, r *http.Request) error {
 	return s.agentUpdate(w, r, in)
 }
 
+// agentApproval turns "needs approval to send (trainee)" on or off: the
+// same users.UpdateBy field as the API's approval_required.
+func (s *Server) agentApproval(w http.ResponseWriter, r *http.Request) error {
+	return s.agentUpdate(w, r, users.Input{ApprovalRequired: ptr(checked(r, "approval_required"))})
+}
+
 func (s *Server) agentSuspend(w http.ResponseWriter, r *http.Request) error {
 	return s.agentUpdate(w, r, users.Input{Suspended: ptr(checked(r, "suspended"))})
 }

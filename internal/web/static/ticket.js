@@ -22,8 +22,12 @@ function setMode(m) {
   syncMode();
   focusOnKeyUp = true;
 }
+// m and s move focus to the macro search and the status menu, likewise on
+// key up (an "s" typed into a focused menu would pick "solved").
+let focusLater = null;
 document.addEventListener('keyup', () => {
   if (focusOnKeyUp) { focusOnKeyUp = false; body.focus(); }
+  if (focusLater) { const el = focusLater; focusLater = null; el.focus(); el.scrollIntoView?.({ block: 'nearest' }); }
 });
 form.addEventListener('change', (e) => { if (e.target.name === 'mode') syncMode(); });
 syncMode();
@@ -31,6 +35,8 @@ syncMode();
 key('r', () => setMode('public'));
 key('n', () => setMode('note'));
 key('a', () => document.getElementById('assign-me')?.click());
+key('m', () => { focusLater = document.getElementById('macro-q'); });
+key('s', () => { focusLater = document.getElementById('status'); });
 
 // j/k walk the queue this ticket was opened from.
 let queue = null;

@@ -150,6 +150,50 @@ func Seed(ctx context.Context, a *app.App) (*Desk, error) {
 	return d, err
 }
 
+// Extras gives the busy ticket and two new ones SLA timers (one achieved,
+// one due soon, one breached) and the mail ticket a reply that went out
+// (its delivery state shows "sent"): for the screenshots and the browser
+// tests of the ticket page. Seed alone leaves SLAs to each test.
+func Extras(ctx context.Context, a *app.App, d *Desk) error {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	public := true
+	body := "山本様\n\n見積書の数量を修正いたしました（KZ-100 を 20 個、KZ-200 を 5 個）。ご確認ください。\n\n鈴木"
+	res, err := a.Tickets.Update(ctx, d.Agents[0], d.MailTicket, tickets.Change{Via: "web", Comment: &tickets.CommentInput{Body: body, Public: &public}})
+	if err != nil {
+		return fmt.Errorf("demo reply by mail: %w", err)
+	}
+	return a.Store.Write(ctx, func(tx *store.Tx) error {
+		list, err := tx.MailMessagesOfTicket(d.MailTicket)
+		if err != nil {
+			return err
+		}
+		for _, m := range list {
+			if m.Direction == model.MailOut && res.Comment != nil && m.CommentID == res.Comment.ID {
+				m.State, m.UpdatedAt = "sent", now
+				if err := tx.UpdateMailMessage(m); err != nil {
+					return err
+				}
+			}
+		}
+		min := func(n int) time.Duration { return time.Duration(n) * time.Minute }
+		for _, tg := range []*store.SLATarget{
+			// The busy ticket: the first reply was on time, the next one is due soon.
+			{TicketID: d.Busy, Metric: "first_reply_time", StartedAt: now.Add(-min(300)), DueAt: now.Add(-min(180)), TargetMinutes: 120, FulfilledAt: now.Add(-min(250))},
+			{TicketID: d.Busy, Metric: "next_reply_time", StartedAt: now.Add(-min(100)), DueAt: now.Add(min(20)), TargetMinutes: 120, RunningSince: now.Add(-min(100))},
+			{TicketID: d.Busy, Metric: "requester_wait_time", StartedAt: now.Add(-min(300)), DueAt: now.Add(min(180)), TargetMinutes: 480, RunningSince: now.Add(-min(300))},
+			// ログインできません: the first reply is overdue.
+			{TicketID: d.Tickets[2], Metric: "first_reply_time", StartedAt: now.Add(-min(90)), DueAt: now.Add(-min(30)), BreachedAt: now.Add(-min(30)), TargetMinutes: 60, RunningSince: now.Add(-min(90))},
+			// 請求書の再発行: due within the hour.
+			{TicketID: d.Tickets[1], Metric: "first_reply_time", StartedAt: now.Add(-min(200)), DueAt: now.Add(min(40)), TargetMinutes: 240, RunningSince: now.Add(-min(200))},
+		} {
+			if err := tx.SaveSLATarget(tg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func newUser(tx *store.Tx, name, email, role, locale string, now time.Time) (*model.User, error) {
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
