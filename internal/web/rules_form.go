@@ -455,3 +455,24 @@ func withDeskPeople(tx *store.Tx, fields []rules.FieldInfo, labels map[string]st
 	}
 	return out, nil
 }
+
+// visibilityChoices lists who a macro or view may be for: everyone, me,
+// each group, and the current owner when it is another agent's personal one.
+func visibilityChoices(tx *store.Tx, v *view, me *model.User, cur string, restrictionIDs []int64) ([]ruleChoice, error) {
+	out := []ruleChoice{{"shared", v.T("rules.shared_all")}, {"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")}}
+	groups, err := tx.Groups(false)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		out = append(out, ruleChoice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
+	}
+	if !ruleChoiceHas(out, cur) && strings.HasPrefix(cur, "user:") && len(restrictionIDs) > 0 {
+		owner := cur
+		if u, err := tx.User(restrictionIDs[0]); err == nil {
+			owner = u.Name
+		}
+		out = append(out, ruleChoice{cur, v.T("rules.personal_of", owner)})
+	}
+	return out, nil
+}

@@ -211,20 +211,8 @@ func (s *Server) showMacroForm(w http.ResponseWriter, r *http.Request, m *store.
 		d.Actions = newEditor(v, "act", "rules.actions", rows, fields, labels, false, pad)
 		d.Actions.Help, d.Actions.Textarea = "rules.macro_actions_help", true
 		d.Actions.actionLabels()
-		d.Choices = append(d.Choices, ruleChoice{"shared", v.T("rules.shared_all")}, ruleChoice{"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")})
-		groups, err := tx.Groups(false)
-		if err != nil {
+		if d.Choices, err = visibilityChoices(tx, v, me, d.Visibility, m.RestrictionIDs); err != nil {
 			return err
-		}
-		for _, g := range groups {
-			d.Choices = append(d.Choices, ruleChoice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
-		}
-		if cur := d.Visibility; !ruleChoiceHas(d.Choices, cur) && strings.HasPrefix(cur, "user:") {
-			owner := cur
-			if u, err := tx.User(m.RestrictionIDs[0]); err == nil {
-				owner = u.Name
-			}
-			d.Choices = append(d.Choices, ruleChoice{cur, v.T("rules.personal_of", owner)})
 		}
 		return nil
 	})

@@ -151,20 +151,8 @@ func (s *Server) showViewForm(w http.ResponseWriter, r *http.Request, vw *store.
 		d.All = newEditor(v, "all", "rules.cond_all", viewConditionRows(vw.Conditions.All), fields, labels, true, pads["all"])
 		d.Any = newEditor(v, "any", "rules.cond_any", viewConditionRows(vw.Conditions.Any), fields, labels, true, pads["any"])
 		d.All.Help, d.Any.Help = "rules.view_all_help", "rules.cond_any_help"
-		d.Choices = append(d.Choices, ruleChoice{"shared", v.T("rules.shared_all")}, ruleChoice{"user:" + strconv.FormatInt(me.ID, 10), v.T("rules.personal_me")})
-		groups, err := tx.Groups(false)
-		if err != nil {
+		if d.Choices, err = visibilityChoices(tx, v, me, d.Visibility, vw.RestrictionIDs); err != nil {
 			return err
-		}
-		for _, g := range groups {
-			d.Choices = append(d.Choices, ruleChoice{"group:" + strconv.FormatInt(g.ID, 10), v.T("rules.group_named", g.Name)})
-		}
-		if cur := d.Visibility; !ruleChoiceHas(d.Choices, cur) && strings.HasPrefix(cur, "user:") {
-			owner := cur
-			if u, err := tx.User(vw.RestrictionIDs[0]); err == nil {
-				owner = u.Name
-			}
-			d.Choices = append(d.Choices, ruleChoice{cur, v.T("rules.personal_of", owner)})
 		}
 		return nil
 	})
