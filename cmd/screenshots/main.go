@@ -223,6 +223,9 @@ func run(out, chromium string) error {
 		{"inboxes-ja.png", "/settings/inboxes", "#inbox-list"},
 		{"inbox-ja.png", "", "main h1"},
 		{"agents-ja.png", "/settings/agents", "#agent-list"},
+		{"triggers-ja.png", "/settings/triggers", "main h1"},
+		{"trigger-new-ja.png", "/settings/triggers/new", "main h1"},
+		{"slas-ja.png", "/settings/slas/new", "main h1"},
 	} {
 		u := base + s.path
 		if s.path == "" {
