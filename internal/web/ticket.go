@@ -28,6 +28,9 @@ type ticketData struct {
 	Staff        []*store.UserBrief
 	Statuses     []string
 	Priorities   []string
+	Types        []string       // ticket types (ticket_props.go)
+	Inboxes      []*model.Inbox // where the ticket may move
+	Fields       []fieldInput   // the desk's active custom fields
 	Tags         string
 	Names        map[string]string // "user:ID", "group:ID" → name, for the history
 	Saved        bool
@@ -186,6 +189,9 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 			return err
 		}
 		if d.Staff, err = tx.StaffUsers(500); err != nil {
+			return err
+		}
+		if err := loadProps(tx, d); err != nil {
 			return err
 		}
 		return s.loadExtras(tx, r, d, by)

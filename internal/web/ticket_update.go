@@ -45,6 +45,15 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 		if err := formChange(r, cur, &ch); err != nil {
 			return err
 		}
+		var defs []*model.TicketField
+		if hasFieldInputs(r) {
+			if err := s.Store.Read(r.Context(), func(tx *store.Tx) (err error) { defs, err = tx.TicketFields(); return err }); err != nil {
+				return err
+			}
+		}
+		if err := propsChange(r, cur, defs, &ch); err != nil {
+			return err
+		}
 		token, err := s.saveUploads(r, me)
 		if err != nil {
 			var he *httpError
