@@ -238,6 +238,7 @@ func (s *Server) applyMacro(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Tags = joinTags(d.Form.Tags)
+	fieldValues(d)
 	status := http.StatusOK
 	if d.Errors != nil {
 		status = http.StatusUnprocessableEntity

@@ -31,6 +31,7 @@ var propMessages = map[string][2]string{
 	"props.type_task":     {"タスク", "Task"},
 	"props.inbox":         {"受信箱（移動）", "Inbox (move)"},
 	"props.fields":        {"カスタムフィールド", "Custom fields"},
+	"props.new_subject":   {"件名の変更（保存で反映）: %s", "New subject (applied on save): %s"},
 	"props.multi_hint":    {"Ctrl（⌘）を押しながら複数選択できます。", "Hold Ctrl (⌘) to choose several."},
 }
 
@@ -70,11 +71,21 @@ func loadProps(tx *store.Tx, d *ticketData) error {
 		return err
 	}
 	for _, def := range defs {
-		if !def.Active {
-			continue
+		if def.Active {
+			d.Fields = append(d.Fields, fieldInput{TicketField: def})
 		}
-		in := fieldInput{TicketField: def, Selected: map[string]bool{}}
-		switch v := currentField(d.Form, def.ID).(type) {
+	}
+	fieldValues(d)
+	return nil
+}
+
+// fieldValues shows d.Form's custom-field values in the inputs (again
+// after a macro changed the form).
+func fieldValues(d *ticketData) {
+	for i := range d.Fields {
+		in := &d.Fields[i]
+		in.Text, in.Checked, in.Selected = "", false, map[string]bool{}
+		switch v := currentField(d.Form, in.ID).(type) {
 		case string:
 			in.Text = v
 		case bool:
@@ -84,9 +95,7 @@ func loadProps(tx *store.Tx, d *ticketData) error {
 				in.Selected[s] = true
 			}
 		}
-		d.Fields = append(d.Fields, in)
 	}
-	return nil
 }
 
 // currentField is tk's value of field id, a multi-select's as []string
@@ -113,6 +122,10 @@ func currentField(tk *model.Ticket, id int64) any {
 // propsChange copies type, inbox and custom fields from the form onto ch
 // where they differ from cur; defs are the desk's field definitions.
 func propsChange(r *http.Request, cur *model.Ticket, defs []*model.TicketField, ch *tickets.Change) error {
+	// A macro's new subject comes as a hidden field of the form.
+	if v, ok := formValue(r, "subject"); ok && v != "" && v != cur.Subject {
+		ch.Subject = &v
+	}
 	if v, ok := formValue(r, "type"); ok && v != cur.Type {
 		if v != "" && !slices.Contains(model.TicketTypes, v) {
 			return errBadInput

@@ -106,3 +106,35 @@ func TestTicketProps(t *testing.T) {
 		}
 	})
 }
+
+// TestMacroSetsProps: a macro that changes the subject, the type and a
+// custom field shows them in the form; saving applies them.
+func TestMacroSetsProps(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		kind := d.Must(201, d.Admin, "POST", "/api/v2/ticket_fields.json", map[string]any{"ticket_field": map[string]any{
+			"type": "tagger", "title": "問い合わせ区分", "custom_field_options": []map[string]any{
+				{"name": "配送について", "value": "shipping"}, {"name": "返金について", "value": "refund"}}}}).Int("ticket_field.id")
+		mid := d.Must(201, d.Admin, "POST", "/api/v2/macros.json", map[string]any{"macro": map[string]any{
+			"title": "返金::返金手続きのご案内", "actions": []map[string]any{
+				{"field": "subject", "value": "【返金】{{ticket.title}}"},
+				{"field": "type", "value": "task"},
+				{"field": fmt.Sprintf("custom_fields_%d", kind), "value": "refund"}}}}).Int("macro.id")
+		id := newTicket(t, d, "返金してほしい", "二重に請求されています。")
+		path := fmt.Sprintf("/tickets/%d", id)
+		b := newBrowser(t, d, "ja")
+		b.login(d.Agent.Email, "password-agent", false)
+		p := b.do("POST", path+"/macro", url.Values{"csrf": {b.do("GET", path, nil).csrf(t)}, "macro": {fmt.Sprint(mid)}})
+		if p.status != 200 || !strings.Contains(p.body, `name="subject" value="【返金】返金してほしい"`) ||
+			!strings.Contains(p.body, `<option value="task" selected>`) || !strings.Contains(p.body, `<option value="refund" selected>`) {
+			t.Fatalf("macro preview: %d", p.status)
+		}
+		form := url.Values{"csrf": {p.csrf(t)}, "subject": {"【返金】返金してほしい"}, "type": {"task"}, fmt.Sprintf("cf_%d", kind): {"refund"}}
+		if r := b.do("POST", path, form); r.status != 303 {
+			t.Fatalf("save: %d", r.status)
+		}
+		got := d.Must(200, d.Agent, "GET", fmt.Sprintf("/api/v2/tickets/%d.json", id), nil)
+		if got.Str("ticket.subject") != "【返金】返金してほしい" || got.Str("ticket.type") != "task" {
+			t.Errorf("saved: %q, %q", got.Str("ticket.subject"), got.Str("ticket.type"))
+		}
+	})
+}
