@@ -166,7 +166,8 @@ func normalize(in Input, v *errs.Invalid) (body, html string, cc []string) {
 
 // files applies in's uploads and removals to draft d (already stored) and
 // loads d.Files; changed says whether the set of files changed.
-func files(tx *store.Tx, d *store.ApprovalDraft, in Input) (changed bool, err error) {
+// Upload tokens must be the actor's own.
+func files(tx *store.Tx, actor *model.User, d *store.ApprovalDraft, in Input) (changed bool, err error) {
 	v := &errs.Invalid{}
 	for _, id := range in.Remove {
 		switch err := tx.RemoveApprovalDraftFile(d.ID, id); {
@@ -183,7 +184,7 @@ func files(tx *store.Tx, d *store.ApprovalDraft, in Input) (changed bool, err er
 		if tok == "" {
 			continue
 		}
-		if _, err := tx.UploadOwner(tok); errors.Is(err, store.ErrNotFound) {
+		if owner, err := tx.UploadOwner(tok); errors.Is(err, store.ErrNotFound) || (err == nil && owner != actor.ID) {
 			v.Addf("uploads", "InvalidValue", "Upload token %q is not valid / アップロードトークンが正しくありません", tok)
 			continue
 		} else if err != nil {
@@ -311,7 +312,7 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 			if err := tx.UpdateApprovalDraft(d); err != nil {
 				return nil, err
 			}
-			if _, err := files(tx, d, in); err != nil {
+			if _, err := files(tx, actor, d, in); err != nil {
 				return nil, err
 			}
 			return &Change{Draft: d, Action: ActionResubmitted, ActorID: actor.ID}, nil
@@ -321,7 +322,7 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 		if err := tx.InsertApprovalDraft(d); err != nil {
 			return nil, err
 		}
-		if _, err := files(tx, d, in); err != nil {
+		if _, err := files(tx, actor, d, in); err != nil {
 			return nil, err
 		}
 		return &Change{Draft: d, Action: ActionSubmitted, ActorID: actor.ID}, nil
@@ -365,7 +366,7 @@ func (s *Service) Edit(ctx context.Context, actor *model.User, id int64, in Inpu
 		if in.CC == nil {
 			cc = d.CC // only the text was edited
 		}
-		changed, err := files(tx, d, in)
+		changed, err := files(tx, actor, d, in)
 		if err != nil {
 			return nil, err
 		}
@@ -443,7 +444,7 @@ func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id int64,
 				cc = d.CC
 			}
 			d.Body, d.HTMLBody, d.CC = body, html, cc
-			if _, err := files(tx, d, *edit); err != nil {
+			if _, err := files(tx, actor, d, *edit); err != nil {
 				return nil, err
 			}
 		}
