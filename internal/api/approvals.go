@@ -9,7 +9,9 @@ import (
 	"sync"
 
 	"github.com/kizuna-desk/kizuna/internal/approvals"
+	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/tickets"
 )
 
 // Approval before sending (our extension, docs/api.md): drafts of a reply
@@ -47,10 +49,14 @@ type draftIn struct {
 	Body     *string   `json:"body"`
 	HTMLBody *string   `json:"html_body"`
 	CC       *[]string `json:"cc"`
+	// Uploads are tokens from POST /api/v2/uploads, as on a comment.
+	Uploads []string `json:"uploads"`
+	// RemoveAttachmentIDs takes files off the draft.
+	RemoveAttachmentIDs []int64 `json:"remove_attachment_ids"`
 }
 
 func (in *draftIn) input() approvals.Input {
-	var out approvals.Input
+	out := approvals.Input{Uploads: in.Uploads, Remove: in.RemoveAttachmentIDs}
 	if in.Body != nil {
 		out.Body = *in.Body
 	}
@@ -92,6 +98,11 @@ func presentDraft(r *http.Request, d *store.ApprovalDraft, history []*store.Appr
 		"created_at": isoTime(d.CreatedAt), "updated_at": isoTime(d.UpdatedAt),
 		"decided_at": timePtr(d.DecidedAt), "sent_at": timePtr(d.SentAt),
 	}
+	atts := []attachmentJSON{}
+	for _, a := range d.Files {
+		atts = append(atts, presentAttachment(baseURL(r), a))
+	}
+	out["attachments"] = atts
 	if history != nil {
 		h := []map[string]any{}
 		for _, e := range history {
@@ -276,4 +287,22 @@ func (s *Server) decideDraft(ret bool) handlerFunc {
 		}
 		return s.writeDraft(w, r, http.StatusOK, d, err)
 	}
+}
+
+// draftFileVisible lets staff who may see a ticket fetch the files of its
+// approval drafts (before the draft is sent they are unclaimed uploads,
+// otherwise visible only to their uploader).
+func draftFileVisible(tx *store.Tx, me *model.User, attachmentID int64) error {
+	if !me.IsStaff() {
+		return store.ErrNotFound
+	}
+	tid, err := tx.ApprovalDraftOfFile(attachmentID)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	tk, err := tx.Ticket(tid)
+	if err != nil || !tk.DeletedAt.IsZero() || !tickets.CanView(me, tk) {
+		return store.ErrNotFound
+	}
+	return nil
 }

@@ -118,7 +118,7 @@ func (s *Server) visibleAttachment(r *http.Request) (*model.Attachment, error) {
 		if att.CommentID == 0 {
 			owner, err := tx.UploadOwner(att.UploadToken)
 			if err != nil || owner != me.ID {
-				return store.ErrNotFound
+				return draftFileVisible(tx, me, att.ID) // approval drafts' files (approvals.go)
 			}
 			return nil
 		}

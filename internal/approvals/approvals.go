@@ -25,6 +25,7 @@ package approvals
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,6 +61,7 @@ const (
 	MaxBody    = 64 << 10 // bytes of text
 	MaxCC      = 20
 	MaxComment = 2000 // characters of an approver's comment
+	MaxFiles   = 20   // files attached to one draft
 )
 
 // Input is a draft's text as the composer or the API gives it: plain text
@@ -68,6 +70,12 @@ type Input struct {
 	Body     string
 	HTMLBody string
 	CC       []string // email addresses
+	// Uploads are upload tokens (the composer's files, or the API's
+	// POST /uploads) whose files join the draft; Remove lists attachment
+	// ids to take off it. The files a draft has when it is sent are
+	// exactly the public comment's attachments.
+	Uploads []string
+	Remove  []int64
 }
 
 // Change is what one transition did, for live updates.
@@ -156,12 +164,79 @@ func normalize(in Input, v *errs.Invalid) (body, html string, cc []string) {
 	return body, html, cc
 }
 
+// files applies in's uploads and removals to draft d (already stored) and
+// loads d.Files; changed says whether the set of files changed.
+// Upload tokens must be the actor's own.
+func files(tx *store.Tx, actor *model.User, d *store.ApprovalDraft, in Input) (changed bool, err error) {
+	v := &errs.Invalid{}
+	for _, id := range in.Remove {
+		switch err := tx.RemoveApprovalDraftFile(d.ID, id); {
+		case errors.Is(err, store.ErrNotFound):
+			v.Addf("remove_attachments", "InvalidValue", "Attachment %d is not part of this draft / この添付ファイルは下書きにありません", id)
+		case err != nil:
+			return false, err
+		default:
+			changed = true
+		}
+	}
+	for _, tok := range in.Uploads {
+		tok = strings.TrimSpace(tok)
+		if tok == "" {
+			continue
+		}
+		if owner, err := tx.UploadOwner(tok); errors.Is(err, store.ErrNotFound) || (err == nil && owner != actor.ID) {
+			v.Addf("uploads", "InvalidValue", "Upload token %q is not valid / アップロードトークンが正しくありません", tok)
+			continue
+		} else if err != nil {
+			return false, err
+		}
+		atts, err := tx.FreeUploadAttachments(tok)
+		if err != nil {
+			return false, err
+		}
+		if len(atts) == 0 {
+			v.Addf("uploads", "InvalidValue", "Upload token %q has no unused files / このアップロードのファイルはすでに使われています", tok)
+		}
+		for _, a := range atts {
+			if err := tx.AddApprovalDraftFile(d.ID, a.ID); err != nil {
+				return false, err
+			}
+			changed = true
+		}
+	}
+	by, err := tx.ApprovalDraftFiles(d.ID)
+	if err != nil {
+		return false, err
+	}
+	d.Files = by[d.ID]
+	if len(d.Files) > MaxFiles {
+		v.Add("uploads", "TooLong", "Attachments: at most 20 files per draft / 添付ファイルは1件の下書きにつき20個までです")
+	}
+	return changed, v.OrNil()
+}
+
+// withFiles loads the files of drafts.
+func withFiles(tx *store.Tx, drafts ...*store.ApprovalDraft) error {
+	ids := make([]int64, len(drafts))
+	for i, d := range drafts {
+		ids[i] = d.ID
+	}
+	by, err := tx.ApprovalDraftFiles(ids...)
+	for _, d := range drafts {
+		d.Files = by[d.ID]
+	}
+	return err
+}
+
 func (s *Service) write(ctx context.Context, fn func(tx *store.Tx) (*Change, error)) (*store.ApprovalDraft, error) {
 	var ch *Change
 	err := s.Store.Write(ctx, func(tx *store.Tx) error {
 		var err error
 		ch, err = fn(tx)
-		if err != nil || ch.Action == "" {
+		if err != nil {
+			return err
+		}
+		if err := withFiles(tx, ch.Draft); err != nil || ch.Action == "" {
 			return err
 		}
 		if err := tx.InsertApprovalEvent(&store.ApprovalEvent{DraftID: ch.Draft.ID, TicketID: ch.Draft.TicketID, ActorID: ch.ActorID,
@@ -237,11 +312,17 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 			if err := tx.UpdateApprovalDraft(d); err != nil {
 				return nil, err
 			}
+			if _, err := files(tx, actor, d, in); err != nil {
+				return nil, err
+			}
 			return &Change{Draft: d, Action: ActionResubmitted, ActorID: actor.ID}, nil
 		}
 		d := &store.ApprovalDraft{TicketID: ticketID, AuthorID: actor.ID, State: StatePending, Body: body, HTMLBody: html, CC: cc,
 			CreatedAt: now, UpdatedAt: now}
 		if err := tx.InsertApprovalDraft(d); err != nil {
+			return nil, err
+		}
+		if _, err := files(tx, actor, d, in); err != nil {
 			return nil, err
 		}
 		return &Change{Draft: d, Action: ActionSubmitted, ActorID: actor.ID}, nil
@@ -285,7 +366,11 @@ func (s *Service) Edit(ctx context.Context, actor *model.User, id int64, in Inpu
 		if in.CC == nil {
 			cc = d.CC // only the text was edited
 		}
-		if body == d.Body && html == d.HTMLBody && strings.Join(cc, " ") == strings.Join(d.CC, " ") {
+		changed, err := files(tx, actor, d, in)
+		if err != nil {
+			return nil, err
+		}
+		if !changed && body == d.Body && html == d.HTMLBody && strings.Join(cc, " ") == strings.Join(d.CC, " ") {
 			return &Change{Draft: d}, nil // nothing changed: no history entry
 		}
 		d.Body, d.HTMLBody, d.CC, d.UpdatedAt = body, html, cc, s.now()
@@ -359,6 +444,9 @@ func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id int64,
 				cc = d.CC
 			}
 			d.Body, d.HTMLBody, d.CC = body, html, cc
+			if _, err := files(tx, actor, d, *edit); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.post(tx, actor, d, false, via); err != nil {
 			return nil, err
@@ -395,13 +483,20 @@ func (s *Service) Send(ctx context.Context, actor *model.User, id int64, via str
 func (s *Service) post(tx *store.Tx, actor *model.User, d *store.ApprovalDraft, approved bool, via string) error {
 	public := true
 	approvedBy := d.DecidedBy
+	if err := withFiles(tx, d); err != nil {
+		return err
+	}
+	var atts []model.Attachment
+	for _, a := range d.Files {
+		atts = append(atts, *a) // claimed by the comment as they are
+	}
 	if !approved {
 		approvedBy = actor.ID
 	}
 	ch := tickets.Change{
 		Via: orDefault(via, "api"),
 		Comment: &tickets.CommentInput{HTMLBody: d.HTMLBody, Body: d.Body, Public: &public, AuthorID: d.AuthorID, Approved: approved,
-			Metadata: map[string]any{"approval_draft_id": d.ID}},
+			Attachments: atts, Metadata: map[string]any{"approval_draft_id": d.ID}},
 		Metadata: map[string]any{"approval": map[string]any{"draft_id": d.ID, "author_id": d.AuthorID, "approved_by": approvedBy}},
 	}
 	for _, e := range d.CC {
@@ -457,10 +552,13 @@ func (s *Service) OfTicket(ctx context.Context, viewer *model.User, ticketID int
 		if err != nil {
 			return err
 		}
-		if !tk.DeletedAt.IsZero() {
+		if !tk.DeletedAt.IsZero() || !tickets.CanView(viewer, tk) {
 			return errs.ErrNotFound
 		}
 		if p.Drafts, err = tx.TicketApprovalDrafts(ticketID, false); err != nil {
+			return err
+		}
+		if err := withFiles(tx, p.Drafts...); err != nil {
 			return err
 		}
 		p.Events, err = tx.TicketApprovalEvents(ticketID)
@@ -477,8 +575,14 @@ func (s *Service) Get(ctx context.Context, viewer *model.User, id int64) (*store
 	var d *store.ApprovalDraft
 	err := s.Store.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		d, err = tx.ApprovalDraft(id)
-		return err
+		if d, err = tx.ApprovalDraft(id); err != nil {
+			return err
+		}
+		// Only staff who may see the ticket see its drafts and their files.
+		if tk, err := tx.Ticket(d.TicketID); err != nil || !tickets.CanView(viewer, tk) {
+			return errs.ErrNotFound
+		}
+		return withFiles(tx, d)
 	})
 	return d, err
 }
@@ -491,8 +595,26 @@ func (s *Service) Pending(ctx context.Context, viewer *model.User, limit int) ([
 	var list []*store.ApprovalDraft
 	err := s.Store.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		list, err = tx.ApprovalDraftsByState(StatePending, limit)
-		return err
+		all, err := tx.ApprovalDraftsByState(StatePending, limit)
+		if err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, d := range all {
+			ok, known := seen[d.TicketID]
+			if !known {
+				tk, err := tx.Ticket(d.TicketID)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				ok = err == nil && tickets.CanView(viewer, tk)
+				seen[d.TicketID] = ok
+			}
+			if ok {
+				list = append(list, d)
+			}
+		}
+		return withFiles(tx, list...)
 	})
 	return list, err
 }

@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
 // ApprovalDraft is a reply waiting for, or through, approval before sending
@@ -23,6 +25,9 @@ type ApprovalDraft struct {
 	UpdatedAt       time.Time
 	DecidedAt       time.Time
 	SentAt          time.Time
+	// Files attached to the draft (approval_draft_files); filled by
+	// internal/approvals, not a column.
+	Files []*model.Attachment
 }
 
 // ApprovalEvent is one transition of a draft, for its history.
@@ -147,4 +152,75 @@ func (t *Tx) TicketApprovalEvents(ticketID int64) ([]*ApprovalEvent, error) {
 		e.CreatedAt = fromMS(created)
 		return &e, err
 	}, "SELECT id, draft_id, ticket_id, actor_id, action, note, created_at FROM approval_events WHERE ticket_id = ? ORDER BY id", ticketID)
+}
+
+// ApprovalDraftFiles returns the files attached to drafts, by draft, in the
+// order they were attached.
+func (t *Tx) ApprovalDraftFiles(draftIDs ...int64) (map[int64][]*model.Attachment, error) {
+	out := map[int64][]*model.Attachment{}
+	if len(draftIDs) == 0 {
+		return out, nil
+	}
+	type row struct {
+		draft int64
+		att   *model.Attachment
+	}
+	rows, err := queryAll(t, func(sc scanner) (row, error) {
+		var (
+			r       row
+			a       model.Attachment
+			comment nullInt
+			token   nullString
+			created int64
+		)
+		err := sc.Scan(&r.draft, &a.ID, &comment, &token, &a.FileName, &a.ContentType, &a.Size, &a.SHA256, &a.Inline, &created)
+		a.CommentID, a.UploadToken, a.CreatedAt = comment.Int64, token.String, fromMS(created)
+		r.att = &a
+		return r, err
+	}, "SELECT f.draft_id, a.id, a.comment_id, a.upload_token, a.file_name, a.content_type, a.size, a.sha256, a.inline, a.created_at"+
+		" FROM approval_draft_files f JOIN attachments a ON a.id = f.attachment_id WHERE f.draft_id IN ("+placeholders(len(draftIDs))+
+		") ORDER BY a.id", int64Args(draftIDs)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.draft] = append(out[r.draft], r.att)
+	}
+	return out, nil
+}
+
+// FreeUploadAttachments returns an upload token's attachments that neither
+// a comment nor a draft has claimed yet.
+func (t *Tx) FreeUploadAttachments(token string) ([]*model.Attachment, error) {
+	return queryAll(t, scanAttachment, "SELECT "+attachmentCols+" FROM attachments WHERE upload_token = ? AND comment_id IS NULL"+
+		" AND id NOT IN (SELECT attachment_id FROM approval_draft_files) ORDER BY id", token)
+}
+
+// AddApprovalDraftFile links an unclaimed attachment to a draft.
+func (t *Tx) AddApprovalDraftFile(draftID, attachmentID int64) error {
+	_, err := t.exec("INSERT INTO approval_draft_files (attachment_id, draft_id) VALUES (?, ?)", attachmentID, draftID)
+	return err
+}
+
+// RemoveApprovalDraftFile unlinks a file from a draft and deletes the
+// attachment row while no comment has claimed it (its bytes stay in the
+// blob store, shared by content).
+func (t *Tx) RemoveApprovalDraftFile(draftID, attachmentID int64) error {
+	res, err := t.exec("DELETE FROM approval_draft_files WHERE draft_id = ? AND attachment_id = ?", draftID, attachmentID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	_, err = t.exec("DELETE FROM attachments WHERE id = ? AND comment_id IS NULL", attachmentID)
+	return err
+}
+
+// ApprovalDraftOfFile returns the ticket of the draft an attachment is
+// attached to (ErrNotFound when none).
+func (t *Tx) ApprovalDraftOfFile(attachmentID int64) (ticketID int64, err error) {
+	err = t.queryRow("SELECT d.ticket_id FROM approval_draft_files f JOIN approval_drafts d ON d.id = f.draft_id WHERE f.attachment_id = ?",
+		attachmentID).Scan(&ticketID)
+	return ticketID, t.wrap(err)
 }

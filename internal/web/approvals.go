@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -28,6 +29,7 @@ type approvalPanel struct {
 	CanSubmit  bool // the composer shows "request approval"
 	CanApprove bool
 	Trainee    bool // the viewer's public replies need approval
+	ReplyMode  bool // the composer offers "reply (request approval)" (trainees)
 	Done       string
 	Errors     []string
 	// After a failed action: which draft, and the text as it was typed.
@@ -87,6 +89,7 @@ func (s *Server) loadApprovals(r *http.Request, d *ticketData) error {
 	p.CanSubmit = approvals.CanSubmit(me) && d.Ticket.Status != model.StatusClosed
 	p.CanApprove = approvals.CanApprove(me)
 	p.Trainee = me.ApprovalRequired
+	p.ReplyMode = p.Trainee && p.CanSubmit
 	if p.Done == "" {
 		switch done := r.URL.Query().Get("approval"); done {
 		case approvals.ActionSubmitted, approvals.ActionResubmitted, approvals.ActionEdited, approvals.ActionReturned,
@@ -166,19 +169,22 @@ func (s *Server) requestApproval(w http.ResponseWriter, r *http.Request) error {
 	}
 	body := strings.TrimSpace(strings.ReplaceAll(r.FormValue("body"), "\r\n", "\n"))
 	v := s.view(r)
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["files"] {
-			if fh.Size > 0 {
-				return s.retry(w, r, id, body, "public", []string{v.T("approval.no_files")})
-			}
-		}
-	}
 	if body == "" {
-		return s.retry(w, r, id, body, "public", []string{v.T("approval.body_required")})
+		return s.retry(w, r, id, body, "approval", []string{v.T("approval.body_required")})
 	}
-	d, err := s.Approvals.Submit(r.Context(), me, id, approvals.Input{Body: body})
+	// The composer's files, stored as for a reply (blob.Put before, never
+	// inside, the write), become the draft's attachments.
+	in := approvals.Input{Body: body}
+	if cc := strings.FieldsFunc(r.FormValue("cc"), func(c rune) bool { return c == ',' || c == '、' || c == ' ' || c == '\n' }); len(cc) > 0 {
+		in.CC = cc // the composer's CC field
+	}
+	in, err = s.approvalFiles(r, me, in)
 	if err != nil {
-		return s.retry(w, r, id, body, "public", s.approvalProblems(v, err))
+		return s.retry(w, r, id, body, "approval", s.approvalProblems(v, err))
+	}
+	d, err := s.Approvals.Submit(r.Context(), me, id, in)
+	if err != nil {
+		return s.retry(w, r, id, body, "approval", s.approvalProblems(v, err))
 	}
 	action := approvals.ActionSubmitted
 	if d.CreatedAt != d.UpdatedAt {
@@ -205,29 +211,40 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	}
 	body := strings.TrimSpace(strings.ReplaceAll(r.FormValue("body"), "\r\n", "\n"))
 	comment := r.FormValue("comment")
-	in := approvals.Input{Body: body}
-	ctx := r.Context()
 	action := r.FormValue("action")
+	in := approvals.Input{Body: body}
+	for _, x := range r.Form["remove"] {
+		if aid, err := strconv.ParseInt(x, 10, 64); err == nil {
+			in.Remove = append(in.Remove, aid)
+		}
+	}
+	if action == "resubmit" || action == "edit" || action == "send" || action == "approve" {
+		if in, err = s.approvalFiles(r, me, in); err != nil {
+			action = "files"
+		}
+	}
+	ctx := r.Context()
 	var done string
 	// The approver's form carries the version it showed: a draft revised
 	// since (the author resubmitted) is not overwritten with stale text.
 	if seen := r.FormValue("seen"); seen != "" && seen != strconv.FormatInt(cur.UpdatedAt.UnixMilli(), 10) {
 		action, err = "stale", errStaleDraft
 	}
+	fileChange := len(in.Remove) > 0 || len(in.Uploads) > 0
 	switch action {
-	case "stale":
+	case "stale", "files":
 	case "edit":
 		_, err = s.Approvals.Edit(ctx, me, did, in)
 		done = approvals.ActionEdited
 	case "send":
 		var edit *approvals.Input
-		if body != "" && body != strings.TrimSpace(cur.Body) {
+		if fileChange || (body != "" && body != strings.TrimSpace(cur.Body)) {
 			edit = &in
 		}
 		_, err = s.Approvals.SendOnBehalf(ctx, me, did, edit, "web")
 		done = approvals.ActionSentBehalf
 	case "approve":
-		if body != "" && body != strings.TrimSpace(cur.Body) {
+		if fileChange || (body != "" && body != strings.TrimSpace(cur.Body)) {
 			if _, err = s.Approvals.Edit(ctx, me, did, in); err != nil {
 				break
 			}
@@ -273,6 +290,72 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// approvalFiles stores the form's files (field "files") as one upload
+// token, as the composer does for a reply, and adds it to in.
+func (s *Server) approvalFiles(r *http.Request, me *model.User, in approvals.Input) (approvals.Input, error) {
+	token, err := s.saveUploads(r, me)
+	if err != nil {
+		var he *httpError
+		if errors.As(err, &he) && he.status == http.StatusRequestEntityTooLarge {
+			return in, errTooLargeFile
+		}
+		return in, err
+	}
+	if token != "" {
+		in.Uploads = append(in.Uploads, token)
+	}
+	return in, nil
+}
+
+// errTooLargeFile: a file over the upload limit.
+var errTooLargeFile = errors.New("file too large")
+
+// approvalFile sends one file of a draft to staff who may see its ticket:
+// images inline (previews), anything else as a download.
+func (s *Server) approvalFile(w http.ResponseWriter, r *http.Request) error {
+	if s.Approvals == nil {
+		return errNotFound
+	}
+	did, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	aid, err2 := strconv.ParseInt(r.PathValue("aid"), 10, 64)
+	if err1 != nil || err2 != nil {
+		return errNotFound
+	}
+	me := currentUser(r)
+	d, err := s.Approvals.Get(r.Context(), me, did)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Tickets.Get(r.Context(), me, d.TicketID); err != nil {
+		return err
+	}
+	var att *model.Attachment
+	for _, a := range d.Files {
+		if a.ID == aid {
+			att = a
+		}
+	}
+	if att == nil {
+		return errNotFound
+	}
+	f, err := s.Blobs.Open(att.SHA256)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	disp, ctype := "attachment", "application/octet-stream"
+	if previewable(att.ContentType) {
+		disp, ctype = "inline", att.ContentType
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": att.FileName}))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", att.CreatedAt, f)
+	return nil
+}
+
 // errStaleDraft: the draft changed after the approver's page showed it.
 var errStaleDraft = errors.New("the draft changed since the page showed it")
 
@@ -291,6 +374,8 @@ func (s *Server) approvalProblems(v *view, err error) []string {
 				out = append(out, v.T("approval.body_required"))
 			case "comment":
 				out = append(out, v.T("approval.comment_required"))
+			case "uploads", "remove_attachments":
+				out = append(out, v.T("approval.files_invalid"))
 			case "status":
 				out = append(out, v.T("approval.closed"))
 			default:
@@ -303,6 +388,10 @@ func (s *Server) approvalProblems(v *view, err error) []string {
 		return []string{v.T("approval.state_changed", v.T(approvalKey("state", se.State)))}
 	case errors.Is(err, errStaleDraft):
 		return []string{v.T("approval.stale")}
+	case errors.Is(err, errTooLargeFile):
+		return []string{v.T("compose.too_large")}
+	case errors.Is(err, errBadInput):
+		return []string{v.T("approval.bad_file")}
 	case errors.Is(err, approvals.ErrOwnDraft):
 		return []string{v.T("approval.own_draft")}
 	case errors.Is(err, approvals.ErrNotApprover):
@@ -360,9 +449,34 @@ func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) error {
 			rows = append(rows, approvalQueueRow{ApprovalDraft: d, Ticket: tk, Author: by[d.AuthorID], Excerpt: excerpt(d.Body, 80)})
 		}
 	}
+	// Who may approve: shown on the page so the rule is explicit.
+	var approvers []*model.User
+	if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		staff, err := tx.StaffUsers(1000)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(staff))
+		for i, u := range staff {
+			ids[i] = u.ID
+		}
+		users, err := tx.UsersByID(ids)
+		by := map[int64]*model.User{}
+		for _, u := range users {
+			by[u.ID] = u
+		}
+		for _, b := range staff { // by name, as StaffUsers sorts
+			if u := by[b.ID]; approvals.CanApprove(u) {
+				approvers = append(approvers, u)
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	v := s.view(r)
 	v.Title = v.T("approval.queue_title")
-	v.Data = map[string]any{"Rows": rows, "CanApprove": approvals.CanApprove(me)}
+	v.Data = map[string]any{"Rows": rows, "CanApprove": approvals.CanApprove(me), "Approvers": approvers}
 	s.render(w, http.StatusOK, "approvals", v)
 	return nil
 }

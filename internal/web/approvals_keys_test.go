@@ -19,6 +19,7 @@ func TestApprovalKeys(t *testing.T) {
 	for _, a := range actions {
 		keys = append(keys, approvalKey("action", a), approvalKey("done", a))
 	}
+	keys = append(keys, "approval.role_admin", "approval.role_agent") // approvals.html: who may approve
 	for _, k := range keys {
 		if m, ok := messages[k]; !ok || m[0] == "" || m[1] == "" {
 			t.Errorf("missing %s", k)

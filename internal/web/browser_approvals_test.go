@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/kizuna-desk/kizuna/internal/app/apptest"
 	"github.com/kizuna-desk/kizuna/internal/store/storetest"
@@ -86,9 +87,20 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 		t.Fatalf("direct public post: %d %v", status, err)
 	}
 
+	// The composer opens in reply mode (承認を依頼); the trainee attaches two
+	// files (a real FileList through DataTransfer) and presses Ctrl+Enter.
+	if on, err := chromedp.Run(tr.ctx, chromedp.Evaluate[bool](`document.getElementById('mode-approval').checked`)); err != nil || !on {
+		t.Fatalf("reply mode is not the default: %v", err)
+	}
+	tr.run(t, "attach", chromedp.Evaluate[chromedp.Void](`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(['%PDF-1.4 見積書'], '見積書.pdf', { type: 'application/pdf' }));
+		dt.items.add(new File(['PK 請求書'], '請求書（11月分）.xlsx', { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+		document.getElementById('files').files = dt.files;
+	})()`))
 	first := "佐藤様\nお問い合わせありがとうございます。返品を承ります。"
 	tr.run(t, "write", chromedp.SendKeys(chromedp.CSS("#body"), first))
-	tr.submitPanel(t, "request approval", chromedp.Click(chromedp.CSS("#request-approval")))
+	tr.submitPanel(t, "request approval (Ctrl+Enter)", chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	tr.waitText(t, "#approval-done", "承認を依頼しました。", 10*time.Second)
 	tr.waitText(t, ".draft .abadge", "承認待ち", 10*time.Second)
 	draftID := 0
@@ -98,6 +110,11 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 		draftID = v
 	}
 	tr.waitText(t, fmt.Sprintf("#draft-text-%d", draftID), "返品を承ります。", 10*time.Second)
+	tr.waitText(t, fmt.Sprintf("#draft-files-%d", draftID), "見積書.pdf", 10*time.Second)
+	tr.waitText(t, fmt.Sprintf("#draft-files-%d", draftID), "請求書（11月分）.xlsx", 10*time.Second)
+	if got := agentReplies(t, d, id); len(got) != 0 {
+		t.Fatalf("Ctrl+Enter sent a reply: %q", got)
+	}
 	tr.live(t)
 
 	// The approver, in a second browser context: the nav count and the queue.
@@ -132,12 +149,20 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 	if v := ap.value(t, body); v != revised {
 		t.Fatalf("approver sees %q", v)
 	}
+	// The files came through the return and the resubmission; the
+	// approver removes the quote (見積書.pdf) and keeps the invoice.
+	ap.waitText(t, fmt.Sprintf("#draft-files-edit-%d", draftID), "請求書（11月分）.xlsx", 10*time.Second)
 	final := revised + "\nラベルを同封いたします。"
-	ap.run(t, "edit", chromedp.Clear(chromedp.CSS(body)), chromedp.SendKeys(chromedp.CSS(body), final))
+	ap.run(t, "edit", chromedp.Clear(chromedp.CSS(body)), chromedp.SendKeys(chromedp.CSS(body), final),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`[...document.querySelectorAll('#draft-files-edit-%d li')].find((li) => li.textContent.includes('見積書.pdf')).querySelector('input[name=remove]').click()`, draftID)))
 	ap.submitPanel(t, "send on behalf", chromedp.Click(chromedp.CSS(fmt.Sprintf("#draft-send-%d", draftID))))
 	ap.waitText(t, "#approval-done", "代わって返信を送信しました", 10*time.Second)
 	ap.waitText(t, ".msg.public:last-of-type .text", "ラベルを同封いたします。", 10*time.Second)
 	ap.waitText(t, ".msg.public:last-of-type .msg-head", "新人 次郎", 10*time.Second)
+	ap.waitText(t, ".msg.public:last-of-type .atts", "請求書（11月分）.xlsx", 10*time.Second)
+	if txt := ap.text(t, ".msg.public:last-of-type"); strings.Contains(txt, "見積書.pdf") {
+		t.Errorf("the removed file was sent: %q", txt)
+	}
 	ap.waitText(t, "#nav-approvals-count", "", 10*time.Second)
 	if n := ap.count(t, "#nav-approvals-count:not([hidden])"); n != 0 {
 		t.Errorf("the nav still counts a pending draft")
@@ -156,5 +181,12 @@ func browserApprovalRoundTrip(t *testing.T, root context.Context, d *apptest.Des
 	}
 	if !strings.Contains(tr.text(t, "#approval-panel"), "送信済み") {
 		t.Errorf("panel: %q", tr.text(t, "#approval-panel"))
+	}
+	// In note mode Ctrl+Enter still posts a note, not a draft.
+	tr.run(t, "note mode", chromedp.Click(chromedp.CSS("#mode-note")), chromedp.SendKeys(chromedp.CSS("#body"), "先輩に確認済みです。"))
+	tr.submit(t, "note (Ctrl+Enter)", chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	tr.waitText(t, ".msg.note:last-of-type .text", "先輩に確認済みです。", 10*time.Second)
+	if tr.count(t, ".draft") != 0 || len(agentReplies(t, d, id)) != 1 {
+		t.Errorf("the note became a draft or a reply")
 	}
 }

@@ -137,6 +137,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("GET /approvals", s.approvalsPage)
 	page("GET /approvals/count", s.approvalsCount)
 	page("POST /approvals/{id}", s.decideApproval)
+	page("GET /approvals/{id}/files/{aid}", s.approvalFile)
 	page("GET /settings/sessions", s.sessionsPage)
 	page("POST /settings/sessions/{sid}/revoke", s.revokeSession)
 	page("POST /settings/sessions/revoke-others", s.revokeOthers)

@@ -104,7 +104,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		d.Done = "customer.notes_saved"
 	}
 	d.Mode = "public"
-	if !currentUser(r).IsAgent() || currentUser(r).ApprovalRequired {
+	if !currentUser(r).IsAgent() || (currentUser(r).ApprovalRequired && s.Approvals == nil) { // a trainee's reply requests approval
 		d.Mode = "note"
 	}
 	return s.showTicket(w, r, http.StatusOK, d)

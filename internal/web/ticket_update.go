@@ -36,6 +36,9 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if r.FormValue("mode") == "approval" && r.FormValue("action") != "assign_me" {
+		return s.requestApproval(w, r) // a trainee's reply: request approval (approvals.go)
+	}
 	var ch tickets.Change
 	ch.Via = "web"
 	body, mode := strings.TrimSpace(strings.ReplaceAll(r.FormValue("body"), "\r\n", "\n")), r.FormValue("mode")

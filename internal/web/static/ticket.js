@@ -32,7 +32,7 @@ document.addEventListener('keyup', () => {
 form.addEventListener('change', (e) => { if (e.target.name === 'mode') syncMode(); });
 syncMode();
 
-key('r', () => setMode('public'));
+key('r', () => setMode(document.getElementById('mode-public') ? 'public' : 'approval'));
 key('n', () => setMode('note'));
 key('a', () => document.getElementById('assign-me')?.click());
 key('m', () => { focusLater = document.getElementById('macro-q'); });
@@ -53,7 +53,10 @@ if (queue && Array.isArray(queue.ids)) {
 body.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
     e.preventDefault();
-    form.requestSubmit(document.getElementById('send'));
+    // A trainee's reply (mode "approval") requests approval; a note stays a note.
+    const mode = form.querySelector('input[name=mode]:checked')?.value;
+    const approval = mode === 'approval' && document.getElementById('request-approval');
+    form.requestSubmit(approval || document.getElementById('send'));
   }
 });
 
