@@ -36,10 +36,14 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	}
 	// synchronous=NORMAL in WAL mode survives a process crash (kill -9) without
 	// losing a committed transaction; only an OS crash or power cut can lose
-	// the last few. cache_size is in KiB when negative.
+	// the last few. cache_size is in KiB when negative, per connection:
+	// 8 MB, as every cached 4 KiB page takes an 8 KiB slot in the pure-Go
+	// allocator (16 MB caches cost up to 32 MB a connection, and halving
+	// them measured no slower at 1M tickets: docs/benchmarks.md, "Memory").
+	// memory_sqlite.go hands the caches back when the desk goes quiet.
 	pragmas := []string{
 		"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",
-		"foreign_keys(ON)", "temp_store(MEMORY)", "cache_size(-16000)",
+		"foreign_keys(ON)", "temp_store(MEMORY)", "cache_size(-8000)",
 		"journal_size_limit(67108864)",
 	}
 	q := url.Values{}
@@ -77,6 +81,7 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	d := sqliteDialect{ftsIndexer{}}
 	db := &DB{writer: writer, reader: reader, d: d, writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
 	db.commit = newCommitter(writer, d, db.writerStmts)
+	db.trim = newMemTrimmer(db, n)
 	return db, nil
 }
 

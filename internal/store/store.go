@@ -37,6 +37,7 @@ type DB struct {
 	// transactions, and prepared statements per pool.
 	commit                   *committer
 	writerStmts, readerStmts *stmtCache
+	trim                     *memTrimmer // SQLite only; see memory_sqlite.go
 	// liveScope tells apart desks sharing one PostgreSQL database in
 	// different schemas: NOTIFY channels are database-wide.
 	liveScope string
@@ -93,6 +94,9 @@ func (db *DB) Dialect() string { return db.d.name() }
 
 // Close closes all connections.
 func (db *DB) Close() error {
+	if db.trim != nil {
+		db.trim.close()
+	}
 	if db.commit != nil {
 		db.commit.close()
 		db.writerStmts.close()
@@ -109,11 +113,17 @@ func (db *DB) Close() error {
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	if db.trim != nil {
+		db.trim.txs.Add(1)
+	}
 	return db.run(ctx, db.reader, db.readerStmts, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
 // Write runs fn in a read-write transaction and commits it if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if db.trim != nil {
+		db.trim.txs.Add(1)
+	}
 	if db.commit != nil {
 		return db.commit.write(ctx, fn) // see group_commit.go
 	}
