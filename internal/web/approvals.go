@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -338,22 +337,7 @@ func (s *Server) approvalFile(w http.ResponseWriter, r *http.Request) error {
 	if att == nil {
 		return errNotFound
 	}
-	f, err := s.Blobs.Open(att.SHA256)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	disp, ctype := "attachment", "application/octet-stream"
-	if previewable(att.ContentType) {
-		disp, ctype = "inline", att.ContentType
-	}
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": att.FileName}))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", att.CreatedAt, f)
-	return nil
+	return s.serveAttachment(w, r, att, "private, no-store")
 }
 
 // errStaleDraft: the draft changed after the approver's page showed it.

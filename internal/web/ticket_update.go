@@ -301,13 +301,18 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.serveAttachment(w, r, att, "private, max-age=3600")
+}
+
+// serveAttachment sends a stored file: inline only for types that cannot
+// run script (images, PDF, plain text), in a sandbox with no permissions.
+func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, att *model.Attachment, cache string) error {
 	f, err := s.Blobs.Open(att.SHA256)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	disp := "attachment"
-	ctype := "application/octet-stream"
+	disp, ctype := "attachment", "application/octet-stream"
 	if previewable(att.ContentType) {
 		disp, ctype = "inline", att.ContentType
 	}
@@ -315,7 +320,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", ctype)
 	h.Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": att.FileName}))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Cache-Control", cache)
 	http.ServeContent(w, r, "", att.CreatedAt, f)
 	return nil
 }
