@@ -166,15 +166,6 @@ func localize(lang, msg string) string {
 	return ja
 }
 
-// pathInt is the numeric path value name, or errNotFound.
-func pathInt(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
-
 // formID reads an optional id from a select ("" and "0" are none).
 func formID(r *http.Request, name string) (int64, error) {
 	v := strings.TrimSpace(r.FormValue(name))

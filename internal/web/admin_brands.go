@@ -47,16 +47,13 @@ func (s *Server) brandsPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) brandSave(w http.ResponseWriter, r *http.Request) error {
 	f := brandForm{Name: r.FormValue("name"), Subdomain: r.FormValue("subdomain"), HostMapping: r.FormValue("host_mapping"),
 		Active: checked(r, "active"), Default: checked(r, "default")}
-	if r.PathValue("id") != "" {
-		id, err := pathInt(r, "id")
-		if err != nil {
-			return err
-		}
-		f.ID = id
+	var err error
+	if f.ID, err = optionalPathID(r, "id"); err != nil {
+		return err
 	}
 	in := directory.BrandInput{Name: ptr(f.Name), Subdomain: ptr(f.Subdomain), HostMapping: ptr(f.HostMapping), Active: ptr(f.Active), Default: ptr(f.Default)}
 	me, now := currentUser(r), s.Now().UTC()
-	err := s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if f.ID == 0 {
 			_, err = directory.CreateBrand(tx, me, in, now)

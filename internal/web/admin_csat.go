@@ -102,7 +102,7 @@ func (s *Server) csatSave(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) csatDelete(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

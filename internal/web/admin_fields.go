@@ -86,12 +86,9 @@ func (s *Server) fieldsPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) fieldSave(w http.ResponseWriter, r *http.Request) error {
 	f := fieldForm{Type: r.FormValue("type"), Title: r.FormValue("title"), Description: r.FormValue("description"), Options: r.FormValue("options"),
 		Tag: r.FormValue("tag"), RE: r.FormValue("regexp"), Position: r.FormValue("position"), Required: checked(r, "required"), Active: checked(r, "active")}
-	if r.PathValue("id") != "" {
-		id, err := pathInt(r, "id")
-		if err != nil {
-			return err
-		}
-		f.ID = id
+	var err error
+	if f.ID, err = optionalPathID(r, "id"); err != nil {
+		return err
 	}
 	in := directory.FieldInput{Title: ptr(f.Title), Description: ptr(f.Description), Required: ptr(f.Required), Active: ptr(f.Active)}
 	if f.ID == 0 {
@@ -111,7 +108,7 @@ func (s *Server) fieldSave(w http.ResponseWriter, r *http.Request) error {
 		in.Regexp = ptr(f.RE)
 	}
 	me, now := currentUser(r), s.Now().UTC()
-	err := s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if f.ID == 0 {
 			_, err = directory.CreateField(tx, me, in, now)
@@ -132,7 +129,7 @@ func (s *Server) fieldSave(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) fieldDelete(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func (s *Server) inboxNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) inboxEdit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -240,12 +240,9 @@ func (s *Server) inboxEdit(w http.ResponseWriter, r *http.Request) error {
 // inboxSave creates (POST /settings/inboxes) or updates an inbox, or, for
 // the "Test connection" buttons, tries the typed settings without saving.
 func (s *Server) inboxSave(w http.ResponseWriter, r *http.Request) error {
-	var id int64
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = pathInt(r, "id"); err != nil {
-			return err
-		}
+	id, err := optionalPathID(r, "id")
+	if err != nil {
+		return err
 	}
 	f, err := readInboxForm(r, id)
 	if err != nil {
@@ -288,7 +285,7 @@ func (s *Server) inboxSave(w http.ResponseWriter, r *http.Request) error {
 // inboxActive turns an inbox off (its addresses stop taking mail, its
 // tickets stay) or on again.
 func (s *Server) inboxActive(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

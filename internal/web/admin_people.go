@@ -187,7 +187,7 @@ func (s *Server) invite(tx *store.Tx, u *model.User, base string, now time.Time)
 }
 
 func (s *Server) agentUpdate(w http.ResponseWriter, r *http.Request, in users.Input) error {
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -330,16 +330,13 @@ func (s *Server) groupsDone(w http.ResponseWriter, r *http.Request, err error, f
 
 func (s *Server) groupSave(w http.ResponseWriter, r *http.Request) error {
 	f := groupForm{Name: r.FormValue("name"), Description: r.FormValue("description"), Default: checked(r, "default")}
-	if r.PathValue("id") != "" {
-		id, err := pathInt(r, "id")
-		if err != nil {
-			return err
-		}
-		f.ID = id
+	var err error
+	if f.ID, err = optionalPathID(r, "id"); err != nil {
+		return err
 	}
 	in := directory.GroupInput{Name: ptr(f.Name), Description: ptr(f.Description), Default: ptr(f.Default)}
 	me, now := currentUser(r), s.Now().UTC()
-	err := s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if f.ID == 0 {
 			_, err = directory.CreateGroup(tx, me, in, now)
@@ -352,7 +349,7 @@ func (s *Server) groupSave(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -361,7 +358,7 @@ func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request) error {
-	gid, err := pathInt(r, "id")
+	gid, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -378,11 +375,11 @@ func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request) error {
 
 // membership finds membership mid of group id.
 func membership(tx *store.Tx, r *http.Request) (*model.GroupMembership, error) {
-	gid, err := pathInt(r, "id")
+	gid, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	mid, err := pathInt(r, "mid")
+	mid, err := pathID(r, "mid")
 	if err != nil {
 		return nil, err
 	}

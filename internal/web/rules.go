@@ -76,14 +76,14 @@ func (s *Server) rulesRoutes(page func(string, func(http.ResponseWriter, *http.R
 		page("GET "+a.Path+"/new", func(w http.ResponseWriter, r *http.Request) error { return s.ruleForm(w, r, a, 0) })
 		page("POST "+a.Path+"/new", func(w http.ResponseWriter, r *http.Request) error { return s.ruleSave(w, r, a, 0) })
 		page("GET "+a.Path+"/{id}", func(w http.ResponseWriter, r *http.Request) error {
-			id, err := rulesPathID(r, "id")
+			id, err := pathID(r, "id")
 			if err != nil {
 				return err
 			}
 			return s.ruleForm(w, r, a, id)
 		})
 		page("POST "+a.Path+"/{id}", func(w http.ResponseWriter, r *http.Request) error {
-			id, err := rulesPathID(r, "id")
+			id, err := pathID(r, "id")
 			if err != nil {
 				return err
 			}

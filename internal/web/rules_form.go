@@ -379,15 +379,6 @@ func rulesCheckbox(r *http.Request, name string) bool {
 	return false
 }
 
-// rulesPathID reads a path id; a bad one is "not found".
-func rulesPathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
-
 // rulesMoved returns ids with id moved one place up or down.
 func rulesMoved(ids []int64, id int64, dir string) []int64 {
 	out := slices.Clone(ids)

@@ -120,7 +120,7 @@ func (s *Server) scheduleForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", sc.ID), "saved")
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Server) scheduleDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (s *Server) holidayAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -295,11 +295,11 @@ func (s *Server) holidayDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	hid, err := rulesPathID(r, "hid")
+	hid, err := pathID(r, "hid")
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (s *Server) holidayImport(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

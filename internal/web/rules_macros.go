@@ -149,7 +149,7 @@ func (s *Server) macroEdit(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -264,12 +264,9 @@ func (s *Server) macroSave(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	var id int64
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = rulesPathID(r, "id"); err != nil {
-			return err
-		}
+	id, err := optionalPathID(r, "id")
+	if err != nil {
+		return err
 	}
 	me := currentUser(r)
 	rows, total := decodeRows(r, "act")
@@ -320,7 +317,7 @@ func (s *Server) macroSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.showMacroForm(w, r, m, pad, errList, status, pv)
 	}
-	err := s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		m := &store.Macro{Active: true}
 		if id != 0 {
 			var err error
@@ -423,7 +420,7 @@ func (s *Server) macroDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -447,7 +444,7 @@ func (s *Server) macroActive(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (s *Server) slaForm(w http.ResponseWriter, r *http.Request) error {
 	p := &sla.Policy{}
 	pad := 2
 	if r.PathValue("id") != "" {
-		id, err := rulesPathID(r, "id")
+		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -173,12 +173,9 @@ func (s *Server) slaSave(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	var id int64
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = rulesPathID(r, "id"); err != nil {
-			return err
-		}
+	id, err := optionalPathID(r, "id")
+	if err != nil {
+		return err
 	}
 	all, nAll := decodeRows(r, "all")
 	anyRows, nAny := decodeRows(r, "any")
@@ -192,7 +189,7 @@ func (s *Server) slaSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := sla.PolicyInput{Title: &title, Description: &desc, Filter: &filter, Metrics: &metrics}
 	now := s.Now().UTC().Truncate(1e6)
-	err := s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if id == 0 {
 			_, err = sla.CreatePolicy(tx, in, now)
@@ -215,7 +212,7 @@ func (s *Server) slaDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -229,7 +226,7 @@ func (s *Server) slaMove(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -290,7 +290,7 @@ func (s *Server) ruleDelete(w http.ResponseWriter, r *http.Request, a *ruleArea)
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (s *Server) ruleActive(w http.ResponseWriter, r *http.Request, a *ruleArea)
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -332,7 +332,7 @@ func (s *Server) ruleMove(w http.ResponseWriter, r *http.Request, a *ruleArea) e
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func (s *Server) viewForm(w http.ResponseWriter, r *http.Request) error {
 	vw := &store.View{Active: true, Execution: store.ViewExecution{Columns: views.DefaultColumns, SortBy: "nice_id", SortOrder: "asc"}}
 	pad := 2
 	if r.PathValue("id") != "" {
-		id, err := rulesPathID(r, "id")
+		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -202,12 +202,9 @@ func (s *Server) viewSave(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	var id int64
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = rulesPathID(r, "id"); err != nil {
-			return err
-		}
+	id, err := optionalPathID(r, "id")
+	if err != nil {
+		return err
 	}
 	me := currentUser(r)
 	all, nAll := decodeRows(r, "all")
@@ -239,7 +236,6 @@ func (s *Server) viewSave(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm.Get("add_row") != "" {
 		return s.showViewForm(w, r, shown, pads, nil, http.StatusOK)
 	}
-	var err error
 	if id == 0 {
 		_, err = s.viewService().Create(r.Context(), me, in)
 	} else {
@@ -259,7 +255,7 @@ func (s *Server) viewDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -273,7 +269,7 @@ func (s *Server) viewActive(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -288,7 +284,7 @@ func (s *Server) viewMove(w http.ResponseWriter, r *http.Request) error {
 	if err := rulesAdminOnly(r); err != nil {
 		return err
 	}
-	id, err := rulesPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

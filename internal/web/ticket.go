@@ -77,12 +77,24 @@ type auditRow struct {
 	Events []model.AuditEvent // without comment events (the conversation shows them)
 }
 
-func ticketID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+func ticketID(r *http.Request) (int64, error) { return pathID(r, "id") }
+
+// pathID reads a numeric path value; a bad one is "not found".
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, errNotFound
 	}
 	return id, nil
+}
+
+// optionalPathID is pathID for routes that serve both "new" (no id: 0)
+// and "edit" (/{id}).
+func optionalPathID(r *http.Request, name string) (int64, error) {
+	if r.PathValue(name) == "" {
+		return 0, nil
+	}
+	return pathID(r, name)
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
