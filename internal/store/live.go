@@ -34,4 +34,4 @@ func (db *DB) Subscribe(ctx context.Context, channel string, fn func(payload []b
 }
 
 // Clustered reports whether other nodes may share this database.
-func (db *DB) Clustered() bool { return db.d.name() == "postgres" }
+func (db *DB) Clustered() bool { return db.d.clustered() }

@@ -53,3 +53,6 @@ func listenOnce(ctx context.Context, db *sql.DB, channel string, fn func(string)
 		}
 	})
 }
+
+// Several kizuna nodes may share one PostgreSQL database.
+func (postgresDialect) clustered() bool { return true }

@@ -12,3 +12,5 @@ func (sqliteDialect) listen(ctx context.Context, _ *sql.DB, _ string, _ func(str
 	<-ctx.Done()
 	return nil
 }
+
+func (sqliteDialect) clustered() bool { return false }

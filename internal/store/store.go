@@ -61,6 +61,8 @@ type dialect interface {
 	// notify and listen carry live events between nodes; see live*.go
 	notify(ctx context.Context, db *sql.DB, channel, payload string) error
 	listen(ctx context.Context, db *sql.DB, channel string, fn func(payload string)) error
+	// clustered: other nodes may share the database
+	clustered() bool
 }
 
 // Open connects to the database named by url: "" or "sqlite:" opens the
