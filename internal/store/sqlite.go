@@ -39,7 +39,8 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	// the last few. cache_size is in KiB when negative, per connection:
 	// 8 MB, as every cached 4 KiB page takes an 8 KiB slot in the pure-Go
 	// allocator (16 MB caches cost up to 32 MB a connection, and halving
-	// them measured no slower at 1M tickets: docs/benchmarks.md, "Memory").
+	// them showed no slowdown at 1M tickets beyond this machine's run-to-run
+	// noise: docs/benchmarks.md, "Memory").
 	// memory_sqlite.go hands the caches back when the desk goes quiet.
 	pragmas := []string{
 		"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",

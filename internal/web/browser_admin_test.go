@@ -25,20 +25,7 @@ func TestBrowserAdminInbox(t *testing.T) {
 // waitFor runs actions that load a new page and waits for sel on it.
 func (tb *tab) waitFor(t testing.TB, what, sel string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	mark := chromedp.Evaluate[chromedp.Void](`window.kzOld = true`)
-	tb.run(t, what, append([]chromedp.Action[chromedp.Void]{mark}, actions...)...)
-	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
-	defer cancel()
-	for {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector(`+jsString(sel)+`)`))
-		if err == nil && done {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%s: %s did not appear", what, sel)
-		}
-		time.Sleep(15 * time.Millisecond)
-	}
+	tb.nextPage(t, what, sel, 20*time.Second, actions...)
 }
 
 func browserAdminInbox(t *testing.T, root context.Context, d *apptest.Desk) {

@@ -32,20 +32,7 @@ func TestBrowserApprovalRoundTrip(t *testing.T) {
 // next page (its notice or its errors).
 func (tb *tab) submitPanel(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	mark := chromedp.Evaluate[chromedp.Void](`window.kzOld = true`)
-	tb.run(t, what, append([]chromedp.Action[chromedp.Void]{mark}, actions...)...)
-	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
-	defer cancel()
-	for {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector("#approval-done, #approval-errors, #form-errors")`))
-		if err == nil && done {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%s: the next page did not load", what)
-		}
-		time.Sleep(15 * time.Millisecond)
-	}
+	tb.nextPage(t, what, "#approval-done, #approval-errors, #form-errors", 15*time.Second, actions...)
 }
 
 func (tb *tab) count(t testing.TB, sel string) int {

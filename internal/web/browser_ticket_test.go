@@ -29,20 +29,7 @@ func TestBrowserTicketPage(t *testing.T) {
 // to show sel.
 func (tb *tab) submitUntil(t testing.TB, what, sel string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	mark := chromedp.Evaluate[chromedp.Void](`window.kzOld = true`)
-	tb.run(t, what, append([]chromedp.Action[chromedp.Void]{mark}, actions...)...)
-	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
-	defer cancel()
-	for {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector(`+jsString(sel)+`)`))
-		if err == nil && done {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%s: %s did not show", what, sel)
-		}
-		time.Sleep(15 * time.Millisecond)
-	}
+	tb.nextPage(t, what, sel, 15*time.Second, actions...)
 }
 
 func (tb *tab) eval(t testing.TB, js string) string {

@@ -209,17 +209,24 @@ func (tb *tab) live(t testing.TB) {
 // has loaded (the old document is gone and #saved or #form-errors shows).
 func (tb *tab) submit(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	tb.nextPage(t, what, "#saved, #form-errors, #ticket-list, #email, #macro-applied, #split-done, #merge-done, #action-done", 15*time.Second, actions...)
+}
+
+// nextPage runs actions that load a new page (a form post, a click) and
+// waits until the old document is gone and sel shows on the new one.
+func (tb *tab) nextPage(t testing.TB, what, sel string, wait time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
 	mark := chromedp.Evaluate[chromedp.Void](`window.kzOld = true`)
 	tb.run(t, what, append([]chromedp.Action[chromedp.Void]{mark}, actions...)...)
-	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, wait)
 	defer cancel()
 	for {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector("#saved, #form-errors, #ticket-list, #email, #macro-applied, #split-done, #merge-done, #action-done")`))
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.kzOld && document.readyState === "complete" && !!document.querySelector(`+jsString(sel)+`)`))
 		if err == nil && done {
 			return
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("%s: the next page did not load", what)
+			t.Fatalf("%s: %s did not show on the next page", what, sel)
 		}
 		time.Sleep(15 * time.Millisecond)
 	}
