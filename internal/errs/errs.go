@@ -79,3 +79,12 @@ func Invalidf(field, code, format string, args ...any) error {
 func Forbiddenf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrForbidden, fmt.Sprintf(format, args...))
 }
+
+// Refused reports whether err is the domain saying no to this request
+// (not found, forbidden, conflict, invalid) rather than a failure of the
+// system (the database, a bug): batch operations report the first kind per
+// item and abort on the second.
+func Refused(err error) bool {
+	var inv *Invalid
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrConflict) || errors.As(err, &inv)
+}

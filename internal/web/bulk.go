@@ -136,65 +136,22 @@ func (s *Server) bulkEdit(w http.ResponseWriter, r *http.Request) error {
 	if macroID == 0 && isEmptyChange(ch) {
 		return fail("bulk.nothing")
 	}
+	ch.Via = "web"
 	res := &bulkResult{}
-	updated := 0
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		var m *store.Macro
-		if macroID != 0 {
-			var err error
-			if m, err = macros.Usable(tx, me, macroID); err != nil {
-				if errors.Is(err, store.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-					return errMacroUnusable
-				}
-				return err
-			}
-		}
-		for _, id := range ids {
-			err := tx.Savepoint(func() error {
-				one := ch
-				one.AddTags, one.RemoveTags = slices.Clone(ch.AddTags), slices.Clone(ch.RemoveTags)
-				if m != nil {
-					tk, err := tx.Ticket(id)
-					if err != nil {
-						return err
-					}
-					if !tickets.CanView(me, tk) {
-						return store.ErrNotFound
-					}
-					mc, comment, err := macros.Apply(tx, m, tk, me, s.absoluteBase(r))
-					if err != nil {
-						return err
-					}
-					one = overlay(mc, one)
-					if comment != nil {
-						pub := comment.Public
-						one.Comment = &tickets.CommentInput{Body: comment.Body, HTMLBody: comment.HTMLBody, Public: &pub}
-					}
-				}
-				one.Via = "web"
-				_, err := s.Tickets.UpdateTx(tx, me, id, one)
-				return err
-			})
-			if err != nil {
-				reason, ok := bulkReason(v, err)
-				if !ok {
-					return err
-				}
-				res.Failed = append(res.Failed, bulkFailure{ID: id, Reason: reason})
-				continue
-			}
-			updated++
-		}
-		if m != nil && updated > 0 {
-			return macros.RecordUse(tx, m.ID, s.Now())
-		}
-		return nil
+	var updated int
+	var failed []macros.BulkFailure
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) (err error) {
+		updated, failed, err = macros.Bulk(tx, s.Tickets, me, ids, ch, macroID, s.absoluteBase(r), s.Now())
+		return err
 	})
 	switch {
-	case errors.Is(err, errMacroUnusable):
+	case errors.Is(err, macros.ErrUnusable):
 		return fail("bulk.macro_unusable")
 	case err != nil:
 		return err
+	}
+	for _, f := range failed {
+		res.Failed = append(res.Failed, bulkFailure{ID: f.TicketID, Reason: bulkReason(v, f.Err)})
 	}
 	res.Message = v.T("bulk.updated", updated)
 	status := http.StatusOK
@@ -210,8 +167,6 @@ func (s *Server) bulkEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.showQueue(w, r, back.Query(), res, status)
 }
-
-var errMacroUnusable = errors.New("macro not usable")
 
 // bulkChange reads the bar's fields into one change; empty fields leave
 // the tickets' values alone.
@@ -281,38 +236,17 @@ func isEmptyChange(ch tickets.Change) bool {
 	return ch.Status == nil && ch.AssigneeID == nil && ch.GroupID == nil && ch.InboxID == nil && len(ch.AddTags) == 0 && len(ch.RemoveTags) == 0
 }
 
-// overlay puts the bar's own choices over what a macro does: what the
-// agent picked in the bar wins.
-func overlay(base, bar tickets.Change) tickets.Change {
-	out := base
-	if bar.Status != nil {
-		out.Status = bar.Status
-	}
-	if bar.AssigneeID != nil {
-		out.AssigneeID, out.AssigneeEmail = bar.AssigneeID, nil
-	}
-	if bar.GroupID != nil {
-		out.GroupID = bar.GroupID
-	}
-	if bar.InboxID != nil {
-		out.InboxID = bar.InboxID
-	}
-	out.AddTags = append(slices.Clone(out.AddTags), bar.AddTags...)
-	out.RemoveTags = append(slices.Clone(out.RemoveTags), bar.RemoveTags...)
-	return out
-}
-
-// bulkReason is why one ticket could not be changed, for the person; ok is
-// false for failures that are not about the ticket (the database).
-func bulkReason(v *view, err error) (string, bool) {
+// bulkReason is why one ticket could not be changed, for the person; err
+// is one errs.Refused accepts.
+func bulkReason(v *view, err error) string {
 	var inv *errs.Invalid
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return v.T("bulk.err.not_found"), true
+		return v.T("bulk.err.not_found")
 	case errors.Is(err, errs.ErrForbidden):
-		return v.T("error.forbidden"), true
+		return v.T("error.forbidden")
 	case errors.Is(err, store.ErrConflict):
-		return v.T("error.conflict"), true
+		return v.T("error.conflict")
 	case errors.As(err, &inv):
 		var out []string
 		for field, ds := range inv.Details {
@@ -332,9 +266,9 @@ func bulkReason(v *view, err error) (string, bool) {
 			}
 		}
 		slices.Sort(out)
-		return strings.Join(slices.Compact(out), " "), true
+		return strings.Join(slices.Compact(out), " ")
 	}
-	return "", false
+	return err.Error()
 }
 
 // bulkMerge merges the selected tickets into one (merge_target: one of
@@ -359,11 +293,10 @@ func (s *Server) bulkMerge(w http.ResponseWriter, r *http.Request, back *url.URL
 	default:
 		_, err := s.Tickets.Merge(r.Context(), me, target, sources, tickets.MergeOptions{})
 		if err != nil {
-			reason, ok := bulkReason(v, err)
-			if !ok {
+			if !errs.Refused(err) {
 				return err
 			}
-			res.Message = v.T("bulk.merge_failed", target, reason)
+			res.Message = v.T("bulk.merge_failed", target, bulkReason(v, err))
 		} else {
 			res.Message, res.Error, status = v.T("bulk.merged", len(sources), target), false, http.StatusOK
 		}
