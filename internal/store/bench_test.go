@@ -152,7 +152,7 @@ func BenchmarkSearch(b *testing.B) {
 // BenchmarkSearchCount counts a word's matches (the search API's count).
 func BenchmarkSearchCount(b *testing.B) {
 	db := benchDB(b)
-	for _, q := range []string{"配送", "ログイン", "refund"} {
+	for _, q := range benchQueries {
 		b.Run(q, func(b *testing.B) {
 			tq := search.ParseText([]search.Term{{Text: q}})
 			var n int64

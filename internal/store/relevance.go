@@ -129,7 +129,7 @@ func (t *Tx) countTextOnly(f TicketFilter, w *where) (n int64, ok bool, err erro
 		return 0, false, nil // the one part is "t.deleted_at IS NULL"
 	}
 	sub, args := t.d.matchSQL(docTicket, f.Text)
-	all, err := t.count("SELECT COUNT(*) FROM ("+sub+") fs", args...)
+	all, err := t.countTicketsSplit("SELECT COUNT(*) FROM ("+sub+") fs WHERE 1 = 1", "fs.doc_id", args)
 	if err != nil {
 		return 0, true, err
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -132,8 +133,20 @@ func TestRelevanceSubjectFirst(t *testing.T) {
 }
 
 // TestCountText: counting a word's matches leaves out soft-deleted
-// tickets, and agrees with listing them.
+// tickets, and agrees with listing them, whether the count runs as one
+// query or in parallel parts by id range (side_reads.go).
 func TestCountText(t *testing.T) {
+	t.Run("whole", func(t *testing.T) { testCountText(t, false) })
+	t.Run("split", func(t *testing.T) {
+		if runtime.NumCPU() < 2 {
+			t.Skip("one CPU: counts never split")
+		}
+		defer store.SetSplitSpan(8)()
+		testCountText(t, true)
+	})
+}
+
+func testCountText(t *testing.T, split bool) {
 	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := seed.Run(ctx, db, seed.Options{Tickets: 80, Seed: 9, Until: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
@@ -172,6 +185,9 @@ func TestCountText(t *testing.T) {
 		after, n := counts()
 		if after != before-1 || int64(after) != n {
 			t.Errorf("after deleting one: listed %d, counted %d, want %d", after, n, before-1)
+		}
+		if splits := db.SplitCounts(); split != (splits > 0) {
+			t.Errorf("%d counts ran in parts; split = %v", splits, split)
 		}
 	})
 }

@@ -83,6 +83,7 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	db := &DB{writer: writer, reader: reader, d: d, writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
 	db.commit = newCommitter(writer, d, db.writerStmts)
 	db.trim = newMemTrimmer(db, n)
+	db.side = newSideReads(reader)
 	return db, nil
 }
 

@@ -38,6 +38,7 @@ type DB struct {
 	commit                   *committer
 	writerStmts, readerStmts *stmtCache
 	trim                     *memTrimmer // SQLite only; see memory_sqlite.go
+	side                     *sideReads  // parallel parts of long counts; see side_reads.go
 	// liveScope tells apart desks sharing one PostgreSQL database in
 	// different schemas: NOTIFY channels are database-wide.
 	liveScope string
@@ -141,6 +142,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: stmts}
+	if opts != nil && opts.ReadOnly {
+		tx.side = db.side
+	}
 	defer func() {
 		if v := recover(); v != nil { // don't leave the transaction (and its connection) open
 			_ = sqlTx.Rollback()

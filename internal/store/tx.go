@@ -19,6 +19,7 @@ type Tx struct {
 	afterCommit []func()
 	stmts       *stmtCache // nil: run every query unprepared
 	indexQueue  *[]indexOp // non-nil: full-text changes wait for the group's end
+	side        *sideReads // read transactions only: see side_reads.go
 }
 
 // AfterCommit registers f to run once the transaction has committed, e.g. to
