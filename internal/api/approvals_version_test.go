@@ -76,3 +76,70 @@ func TestDraftVersionConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestTraineeCreatesTicket: POST /api/v2/tickets by a trainee
+// (approval_required) with a public first message answers 201 with the
+// ticket and its "draft" (pending): no comment exists and no mail is
+// queued until an approver sends the draft, which then is the trainee's
+// public comment, mailed once, and the ticket's description. A first
+// message written as an internal note is created as usual; create_many
+// names the held draft.
+func TestTraineeCreatesTicket(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		trainee := d.AddUser("shinjin@example.jp", "新人 次郎", model.RoleAgent)
+		d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d", trainee.ID), map[string]any{"user": map[string]any{"approval_required": true}})
+		inbox := addInbox(t, d, "サポート窓口", "support@example.jp")
+		first := "佐藤様\nお世話になっております。ご注文 12345 の発送が完了しました。"
+		r := d.Must(201, trainee, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
+			"subject": "発送完了のお知らせ", "inbox_id": inbox, "requester_id": d.Customer.ID,
+			"comment": map[string]any{"body": first}}})
+		tk, draft := r.Int("ticket.id"), r.Int("draft.id")
+		if tk == 0 || draft == 0 || r.Str("draft.state") != "pending" || r.Int("draft.ticket_id") != tk || r.Str("draft.body") != first ||
+			r.Str("ticket.description") != "" || r.Str("ticket.subject") != "発送完了のお知らせ" {
+			t.Fatalf("create: %s", r.Raw)
+		}
+		outgoing := func() int {
+			r := d.Must(200, d.Agent, "GET", fmt.Sprintf("/api/v2/tickets/%d/mail_messages", tk), nil)
+			n := 0
+			for i := 0; i < r.Len("mail_messages"); i++ {
+				if r.Str(fmt.Sprintf("mail_messages.%d.direction", i)) == model.MailOut {
+					n++
+				}
+			}
+			return n
+		}
+		if c := d.Must(200, d.Admin, "GET", fmt.Sprintf("/api/v2/tickets/%d/comments.json", tk), nil); c.Len("comments") != 0 {
+			t.Fatalf("the held message is a comment: %s", c.Raw)
+		}
+		if n := outgoing(); n != 0 {
+			t.Fatalf("the held message was mailed: %d", n)
+		}
+		if got := d.Must(200, d.Agent, "GET", "/api/v2/drafts", nil); got.Int("count") != 1 || got.Int("drafts.0.id") != draft {
+			t.Fatalf("pending: %s", got.Raw)
+		}
+		d.Must(200, d.Agent, "POST", fmt.Sprintf("/api/v2/drafts/%d/send", draft), map[string]any{"version": r.Int("draft.version")})
+		bodies, authors := publicAgentComments(d, tk, d.Customer.ID)
+		if len(bodies) != 1 || bodies[0] != first || authors[0] != trainee.ID {
+			t.Fatalf("after send: %q %v", bodies, authors)
+		}
+		if n := outgoing(); n != 1 {
+			t.Fatalf("outgoing mails after send: %d", n)
+		}
+		if got := d.Must(200, d.Customer, "GET", fmt.Sprintf("/api/v2/tickets/%d", tk), nil); got.Str("ticket.description") != first {
+			t.Errorf("description after send: %s", got.Raw)
+		}
+
+		// A note as the first comment: created as usual.
+		n := d.Must(201, trainee, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
+			"subject": "社内確認", "comment": map[string]any{"body": "在庫を確認しています。", "public": false}}})
+		if n.Get("draft") != nil || n.Str("ticket.description") != "在庫を確認しています。" {
+			t.Errorf("note create: %s", n.Raw)
+		}
+		// create_many: the job's result names the draft.
+		job := d.Must(200, trainee, "POST", "/api/v2/tickets/create_many.json", map[string]any{"tickets": []map[string]any{{
+			"subject": "一括作成", "requester_id": d.Customer.ID, "comment": map[string]any{"body": "佐藤様\nご連絡です。"}}}})
+		if job.Int("job_status.results.0.draft_id") == 0 || job.Get("job_status.results.0.success") != true {
+			t.Errorf("create_many: %s", job.Raw)
+		}
+	})
+}

@@ -260,28 +260,38 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx) (*Change, err
 	var ch *Change
 	err := s.Store.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		ch, err = fn(tx)
-		if err != nil {
-			return err
-		}
-		if err := withFiles(tx, ch.Draft); err != nil || ch.Action == "" {
-			return err
-		}
-		if err := tx.InsertApprovalEvent(&store.ApprovalEvent{DraftID: ch.Draft.ID, TicketID: ch.Draft.TicketID, ActorID: ch.ActorID,
-			Action: ch.Action, Note: ch.Note, CreatedAt: ch.Draft.UpdatedAt}); err != nil {
-			return err
-		}
-		return nil
+		ch, err = writeTx(tx, fn)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if ch.Action != "" {
-		for _, f := range s.OnChange {
-			f(*ch)
-		}
-	}
+	s.changed(ch)
 	return ch.Draft, nil
+}
+
+// writeTx runs one transition in tx: fn, the draft's files and its history.
+func writeTx(tx *store.Tx, fn func(tx *store.Tx) (*Change, error)) (*Change, error) {
+	ch, err := fn(tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := withFiles(tx, ch.Draft); err != nil || ch.Action == "" {
+		return ch, err
+	}
+	err = tx.InsertApprovalEvent(&store.ApprovalEvent{DraftID: ch.Draft.ID, TicketID: ch.Draft.TicketID, ActorID: ch.ActorID,
+		Action: ch.Action, Note: ch.Note, CreatedAt: ch.Draft.UpdatedAt})
+	return ch, err
+}
+
+// changed tells OnChange about a committed transition.
+func (s *Service) changed(ch *Change) {
+	if ch.Action == "" {
+		return
+	}
+	for _, f := range s.OnChange {
+		f(*ch)
+	}
 }
 
 // ticketFor loads the draft's ticket for a write, refusing deleted and
@@ -308,7 +318,30 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 	if !CanSubmit(actor) {
 		return nil, ErrNotSubmitter
 	}
-	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
+	return s.write(ctx, s.submit(actor, ticketID, in))
+}
+
+// HoldFirstComment is tickets.Service.HoldFirstComment: the public first
+// message of a ticket a trainee (approval_required) creates becomes a
+// pending draft on that ticket, in the creating transaction — the ticket
+// exists at once, the customer gets nothing until an approver sends the
+// draft (which then also becomes the ticket's description). The message's
+// files (upload tokens) go with the draft; its CC are the ticket's.
+func (s *Service) HoldFirstComment(tx *store.Tx, actor *model.User, tk *model.Ticket, c tickets.CommentInput) (int64, error) {
+	if !CanSubmit(actor) {
+		return 0, ErrNotSubmitter
+	}
+	ch, err := writeTx(tx, s.submit(actor, tk.ID, Input{Body: c.Body, HTMLBody: c.HTMLBody, Uploads: c.Uploads}))
+	if err != nil {
+		return 0, err
+	}
+	tx.AfterCommit(func() { s.changed(ch) })
+	return ch.Draft.ID, nil
+}
+
+// submit is Submit's transition.
+func (s *Service) submit(actor *model.User, ticketID int64, in Input) func(tx *store.Tx) (*Change, error) {
+	return func(tx *store.Tx) (*Change, error) {
 		if _, err := ticketFor(tx, actor, ticketID); err != nil {
 			return nil, err
 		}
@@ -354,7 +387,7 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 			return nil, err
 		}
 		return &Change{Draft: d, Action: ActionSubmitted, ActorID: actor.ID}, nil
-	})
+	}
 }
 
 // decide loads and locks a draft for an approver's decision: it must be
