@@ -53,6 +53,16 @@ type draftIn struct {
 	Uploads []string `json:"uploads"`
 	// RemoveAttachmentIDs takes files off the draft.
 	RemoveAttachmentIDs []int64 `json:"remove_attachment_ids"`
+	// Version is the draft's "version" as the client read it: an approver's
+	// edit, send, approve or return is refused with 409 DraftChanged when
+	// the draft changed since. Absent or 0: no check.
+	Version int64 `json:"version"`
+}
+
+// edits reports whether the draft object changes the draft (more than a
+// version to check).
+func (in *draftIn) edits() bool {
+	return in.Body != nil || in.HTMLBody != nil || in.CC != nil || len(in.Uploads) > 0 || len(in.RemoveAttachmentIDs) > 0
 }
 
 func (in *draftIn) input() approvals.Input {
@@ -97,6 +107,7 @@ func presentDraft(r *http.Request, d *store.ApprovalDraft, history []*store.Appr
 		"decided_by_id": idPtr(d.DecidedBy), "comment_id": idPtr(d.CommentID),
 		"created_at": isoTime(d.CreatedAt), "updated_at": isoTime(d.UpdatedAt),
 		"decided_at": timePtr(d.DecidedAt), "sent_at": timePtr(d.SentAt),
+		"version": approvals.Version(d),
 	}
 	atts := []attachmentJSON{}
 	for _, a := range d.Files {
@@ -115,11 +126,15 @@ func presentDraft(r *http.Request, d *store.ApprovalDraft, history []*store.Appr
 	return out
 }
 
-// draftError names a draft that someone else decided first.
+// draftError names a draft that someone else decided first, or that
+// changed since the client read the version it sent.
 func draftError(err error) error {
 	var se *approvals.StateError
-	if errors.As(err, &se) {
+	switch {
+	case errors.As(err, &se):
 		return &apiError{status: http.StatusConflict, code: "DraftStateConflict", msg: se.Error()}
+	case errors.Is(err, approvals.ErrStale):
+		return &apiError{status: http.StatusConflict, code: "DraftChanged", msg: "The draft was updated since you read it; check its latest content and try again. / この下書きは更新されました。最新の内容を確認してください。"}
 	}
 	return err
 }
@@ -180,23 +195,28 @@ func (s *Server) showDraft(w http.ResponseWriter, r *http.Request) error {
 	return s.writeDraft(w, r, http.StatusOK, d, err)
 }
 
-func (s *Server) decodeDraft(w http.ResponseWriter, r *http.Request, required bool) (*draftIn, error) {
+// decodeDraft reads {"draft": {...}} and the expected version: the
+// draft's "version", or a top-level "version" (for a send without edits).
+func (s *Server) decodeDraft(w http.ResponseWriter, r *http.Request, required bool) (*draftIn, int64, error) {
 	var in struct {
-		Draft *draftIn `json:"draft"`
+		Draft   *draftIn `json:"draft"`
+		Version int64    `json:"version"`
 	}
 	if required {
 		if err := s.decode(w, r, &in); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if in.Draft == nil {
-			return nil, badRequest("InvalidValue", `The body must be {"draft": {"body": "..."}}. / {"draft": {"body": "..."}} の形式で送ってください。`)
+			return nil, 0, badRequest("InvalidValue", `The body must be {"draft": {"body": "..."}}. / {"draft": {"body": "..."}} の形式で送ってください。`)
 		}
-		return in.Draft, nil
+	} else if err := s.decodeOptional(w, r, &in); err != nil {
+		return nil, 0, err
 	}
-	if err := s.decodeOptional(w, r, &in); err != nil {
-		return nil, err
+	version := in.Version
+	if in.Draft != nil && in.Draft.Version != 0 {
+		version = in.Draft.Version
 	}
-	return in.Draft, nil
+	return in.Draft, version, nil
 }
 
 func (s *Server) submitDraft(w http.ResponseWriter, r *http.Request) error {
@@ -204,7 +224,7 @@ func (s *Server) submitDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := s.decodeDraft(w, r, true)
+	in, _, err := s.decodeDraft(w, r, true)
 	if err != nil {
 		return err
 	}
@@ -220,25 +240,28 @@ func (s *Server) editDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := s.decodeDraft(w, r, true)
+	in, version, err := s.decodeDraft(w, r, true)
 	if err != nil {
 		return err
 	}
-	d, err := s.approvals().Edit(r.Context(), currentUser(r), id, in.input())
+	d, err := s.approvals().Edit(r.Context(), currentUser(r), id, version, in.input())
 	return s.writeDraft(w, r, http.StatusOK, d, err)
 }
 
 // sendDraft sends a draft: the author sends their approved draft; an
 // approver sends a pending one on the author's behalf, with an optional
-// {"draft": {...}} edit first.
+// {"draft": {...}} edit first, and checks the "version" when one is sent.
 func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	in, err := s.decodeDraft(w, r, false)
+	in, version, err := s.decodeDraft(w, r, false)
 	if err != nil {
 		return err
+	}
+	if in != nil && !in.edits() {
+		in = nil // {"draft": {"version": N}}: a version to check, no edit
 	}
 	me := currentUser(r)
 	cur, err := s.approvals().Get(r.Context(), me, id)
@@ -257,7 +280,7 @@ func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) error {
 			e := in.input()
 			edit = &e
 		}
-		d, err = s.approvals().SendOnBehalf(r.Context(), me, id, edit, "api")
+		d, err = s.approvals().SendOnBehalf(r.Context(), me, id, version, edit, "api")
 	}
 	return s.writeDraft(w, r, http.StatusOK, d, err)
 }
@@ -271,6 +294,7 @@ func (s *Server) decideDraft(ret bool) handlerFunc {
 		}
 		var in struct {
 			Comment *string `json:"comment"`
+			Version int64   `json:"version"` // the draft's version as read; 0: no check
 		}
 		if err := s.decodeOptional(w, r, &in); err != nil {
 			return err
@@ -281,9 +305,9 @@ func (s *Server) decideDraft(ret bool) handlerFunc {
 		}
 		var d *store.ApprovalDraft
 		if ret {
-			d, err = s.approvals().Return(r.Context(), currentUser(r), id, comment)
+			d, err = s.approvals().Return(r.Context(), currentUser(r), id, in.Version, comment)
 		} else {
-			d, err = s.approvals().Approve(r.Context(), currentUser(r), id, comment)
+			d, err = s.approvals().Approve(r.Context(), currentUser(r), id, in.Version, comment)
 		}
 		return s.writeDraft(w, r, http.StatusOK, d, err)
 	}

@@ -101,7 +101,11 @@ func (s *Server) createManyTickets(w http.ResponseWriter, r *http.Request) error
 			var res *tickets.Result
 			res, err = s.Tickets.Create(r.Context(), currentUser(r), ch)
 			if err == nil {
-				results = append(results, map[string]any{"index": i, "id": res.Ticket.ID, "status": "Created", "success": true})
+				out := map[string]any{"index": i, "id": res.Ticket.ID, "status": "Created", "success": true}
+				if res.HeldDraftID != 0 {
+					out["draft_id"] = res.HeldDraftID // the first message waits for approval
+				}
+				results = append(results, out)
 				continue
 			}
 		}

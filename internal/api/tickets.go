@@ -372,6 +372,14 @@ func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int,
 		}
 		body["audit"] = presentAudit(base, res.Audit, comments)
 	}
+	if res != nil && res.HeldDraftID != 0 {
+		// The first message waits for approval (docs/api.md, Drafts).
+		d, err := s.approvals().Get(r.Context(), currentUser(r), res.HeldDraftID)
+		if err != nil {
+			return err
+		}
+		body["draft"] = presentDraft(r, d, nil)
+	}
 	writeJSON(w, status, body)
 	return nil
 }

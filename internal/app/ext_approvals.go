@@ -23,6 +23,9 @@ func init() {
 		Name: "approvals",
 		Open: func(a *App) error {
 			svc := approvals.New(a.Store, a.Tickets)
+			// A trainee's first message on a ticket they create waits for
+			// approval like their replies (tickets.Service.HoldFirstComment).
+			a.Tickets.HoldFirstComment = svc.HoldFirstComment
 			api.UseApprovals(a.API, svc)
 			Provide(a, svc)
 			return nil

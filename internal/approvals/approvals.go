@@ -26,6 +26,7 @@ package approvals
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -128,7 +129,34 @@ func (e *StateError) Error() string {
 // Is makes a StateError match errs.ErrConflict.
 func (e *StateError) Is(target error) bool { return target == errs.ErrConflict }
 
+// AnyVersion, as the expected version of Edit, SendOnBehalf, Approve and
+// Return, skips the stale-copy check: for callers that never showed the
+// draft to anyone (scripts, API clients that send no version).
+const AnyVersion int64 = 0
+
+// Version is a draft's version as clients echo it back: its updated_at in
+// Unix milliseconds, which every change of the draft moves forward by at
+// least one (see touch), so two versions of one draft never compare equal.
+func Version(d *store.ApprovalDraft) int64 { return d.UpdatedAt.UnixMilli() }
+
+// ErrStale: the approver acted on a copy of the draft older than the
+// stored one (the author resubmitted, or another approver edited it, after
+// the approver's page or client read it). Nothing was changed. It matches
+// errs.ErrConflict (409 in the API).
+var ErrStale = fmt.Errorf("%w: the draft was updated; check its latest content / この下書きは更新されました。最新の内容を確認してください", errs.ErrConflict)
+
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// touch returns the time of a change to d: now, but always at least one
+// millisecond after d's last change, so Version strictly increases even
+// for two changes within one millisecond or a node whose clock is behind.
+func (s *Service) touch(d *store.ApprovalDraft) time.Time {
+	now := s.now()
+	if !now.After(d.UpdatedAt) {
+		now = d.UpdatedAt.Add(time.Millisecond)
+	}
+	return now
+}
 
 // normalize validates and fills a draft's text; problems go to v.
 func normalize(in Input, v *errs.Invalid) (body, html string, cc []string) {
@@ -232,28 +260,38 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx) (*Change, err
 	var ch *Change
 	err := s.Store.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		ch, err = fn(tx)
-		if err != nil {
-			return err
-		}
-		if err := withFiles(tx, ch.Draft); err != nil || ch.Action == "" {
-			return err
-		}
-		if err := tx.InsertApprovalEvent(&store.ApprovalEvent{DraftID: ch.Draft.ID, TicketID: ch.Draft.TicketID, ActorID: ch.ActorID,
-			Action: ch.Action, Note: ch.Note, CreatedAt: ch.Draft.UpdatedAt}); err != nil {
-			return err
-		}
-		return nil
+		ch, err = writeTx(tx, fn)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if ch.Action != "" {
-		for _, f := range s.OnChange {
-			f(*ch)
-		}
-	}
+	s.changed(ch)
 	return ch.Draft, nil
+}
+
+// writeTx runs one transition in tx: fn, the draft's files and its history.
+func writeTx(tx *store.Tx, fn func(tx *store.Tx) (*Change, error)) (*Change, error) {
+	ch, err := fn(tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := withFiles(tx, ch.Draft); err != nil || ch.Action == "" {
+		return ch, err
+	}
+	err = tx.InsertApprovalEvent(&store.ApprovalEvent{DraftID: ch.Draft.ID, TicketID: ch.Draft.TicketID, ActorID: ch.ActorID,
+		Action: ch.Action, Note: ch.Note, CreatedAt: ch.Draft.UpdatedAt})
+	return ch, err
+}
+
+// changed tells OnChange about a committed transition.
+func (s *Service) changed(ch *Change) {
+	if ch.Action == "" {
+		return
+	}
+	for _, f := range s.OnChange {
+		f(*ch)
+	}
 }
 
 // ticketFor loads the draft's ticket for a write, refusing deleted and
@@ -280,7 +318,30 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 	if !CanSubmit(actor) {
 		return nil, ErrNotSubmitter
 	}
-	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
+	return s.write(ctx, s.submit(actor, ticketID, in))
+}
+
+// HoldFirstComment is tickets.Service.HoldFirstComment: the public first
+// message of a ticket a trainee (approval_required) creates becomes a
+// pending draft on that ticket, in the creating transaction — the ticket
+// exists at once, the customer gets nothing until an approver sends the
+// draft (which then also becomes the ticket's description). The message's
+// files (upload tokens) go with the draft; its CC are the ticket's.
+func (s *Service) HoldFirstComment(tx *store.Tx, actor *model.User, tk *model.Ticket, c tickets.CommentInput) (int64, error) {
+	if !CanSubmit(actor) {
+		return 0, ErrNotSubmitter
+	}
+	ch, err := writeTx(tx, s.submit(actor, tk.ID, Input{Body: c.Body, HTMLBody: c.HTMLBody, Uploads: c.Uploads}))
+	if err != nil {
+		return 0, err
+	}
+	tx.AfterCommit(func() { s.changed(ch) })
+	return ch.Draft.ID, nil
+}
+
+// submit is Submit's transition.
+func (s *Service) submit(actor *model.User, ticketID int64, in Input) func(tx *store.Tx) (*Change, error) {
+	return func(tx *store.Tx) (*Change, error) {
 		if _, err := ticketFor(tx, actor, ticketID); err != nil {
 			return nil, err
 		}
@@ -307,7 +368,7 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 			if in.CC == nil {
 				cc = d.CC // a revision without CC keeps the draft's
 			}
-			d.State, d.Body, d.HTMLBody, d.CC, d.UpdatedAt = StatePending, body, html, cc, now
+			d.State, d.Body, d.HTMLBody, d.CC, d.UpdatedAt = StatePending, body, html, cc, s.touch(d)
 			d.ApproverComment, d.DecidedBy, d.DecidedAt = "", 0, time.Time{}
 			if err := tx.UpdateApprovalDraft(d); err != nil {
 				return nil, err
@@ -326,12 +387,16 @@ func (s *Service) Submit(ctx context.Context, actor *model.User, ticketID int64,
 			return nil, err
 		}
 		return &Change{Draft: d, Action: ActionSubmitted, ActorID: actor.ID}, nil
-	})
+	}
 }
 
-// decide loads a draft for an approver's decision: it must be pending,
-// the actor an approver and not its author.
-func decide(tx *store.Tx, actor *model.User, id int64) (*store.ApprovalDraft, error) {
+// decide loads and locks a draft for an approver's decision: it must be
+// pending, the actor an approver and not its author, and — unless version
+// is AnyVersion — still the version the approver saw (ErrStale). The check
+// runs on the locked row, inside the decision's transaction, so a
+// resubmission that commits between the approver's page and this write is
+// caught (PostgreSQL: SELECT … FOR UPDATE; SQLite: the one writer).
+func decide(tx *store.Tx, actor *model.User, id, version int64) (*store.ApprovalDraft, error) {
 	if !CanApprove(actor) {
 		return nil, ErrNotApprover
 	}
@@ -348,13 +413,17 @@ func decide(tx *store.Tx, actor *model.User, id int64) (*store.ApprovalDraft, er
 	if d.State != StatePending {
 		return nil, &StateError{State: d.State}
 	}
+	if version != AnyVersion && version != Version(d) {
+		return nil, ErrStale
+	}
 	return d, nil
 }
 
 // Edit lets an approver change a pending draft's text before deciding.
-func (s *Service) Edit(ctx context.Context, actor *model.User, id int64, in Input) (*store.ApprovalDraft, error) {
+// version is the draft's Version as the approver saw it, or AnyVersion.
+func (s *Service) Edit(ctx context.Context, actor *model.User, id, version int64, in Input) (*store.ApprovalDraft, error) {
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
-		d, err := decide(tx, actor, id)
+		d, err := decide(tx, actor, id, version)
 		if err != nil {
 			return nil, err
 		}
@@ -373,7 +442,7 @@ func (s *Service) Edit(ctx context.Context, actor *model.User, id int64, in Inpu
 		if !changed && body == d.Body && html == d.HTMLBody && strings.Join(cc, " ") == strings.Join(d.CC, " ") {
 			return &Change{Draft: d}, nil // nothing changed: no history entry
 		}
-		d.Body, d.HTMLBody, d.CC, d.UpdatedAt = body, html, cc, s.now()
+		d.Body, d.HTMLBody, d.CC, d.UpdatedAt = body, html, cc, s.touch(d)
 		if err := tx.UpdateApprovalDraft(d); err != nil {
 			return nil, err
 		}
@@ -382,7 +451,8 @@ func (s *Service) Edit(ctx context.Context, actor *model.User, id int64, in Inpu
 }
 
 // Return sends a pending draft back to its author with a comment.
-func (s *Service) Return(ctx context.Context, actor *model.User, id int64, comment string) (*store.ApprovalDraft, error) {
+// version is the draft's Version as the approver saw it, or AnyVersion.
+func (s *Service) Return(ctx context.Context, actor *model.User, id, version int64, comment string) (*store.ApprovalDraft, error) {
 	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
 	if comment == "" {
 		return nil, errs.Invalidf("comment", "BlankValue", "Comment: say what to change / 差し戻しの理由を入力してください")
@@ -391,11 +461,11 @@ func (s *Service) Return(ctx context.Context, actor *model.User, id int64, comme
 		return nil, errs.Invalidf("comment", "TooLong", "Comment: at most 2000 characters / コメントは2000文字までです")
 	}
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
-		d, err := decide(tx, actor, id)
+		d, err := decide(tx, actor, id, version)
 		if err != nil {
 			return nil, err
 		}
-		now := s.now()
+		now := s.touch(d)
 		d.State, d.ApproverComment, d.DecidedBy, d.DecidedAt, d.UpdatedAt = StateReturned, comment, actor.ID, now, now
 		if err := tx.UpdateApprovalDraft(d); err != nil {
 			return nil, err
@@ -405,18 +475,19 @@ func (s *Service) Return(ctx context.Context, actor *model.User, id int64, comme
 }
 
 // Approve hands a pending draft back to its author, who may then send it
-// with one click. comment is optional.
-func (s *Service) Approve(ctx context.Context, actor *model.User, id int64, comment string) (*store.ApprovalDraft, error) {
+// with one click. comment is optional; version is the draft's Version as
+// the approver saw it, or AnyVersion.
+func (s *Service) Approve(ctx context.Context, actor *model.User, id, version int64, comment string) (*store.ApprovalDraft, error) {
 	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
 	if utf8.RuneCountInString(comment) > MaxComment {
 		return nil, errs.Invalidf("comment", "TooLong", "Comment: at most 2000 characters / コメントは2000文字までです")
 	}
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
-		d, err := decide(tx, actor, id)
+		d, err := decide(tx, actor, id, version)
 		if err != nil {
 			return nil, err
 		}
-		now := s.now()
+		now := s.touch(d)
 		d.State, d.ApproverComment, d.DecidedBy, d.DecidedAt, d.UpdatedAt = StateApproved, comment, actor.ID, now, now
 		if err := tx.UpdateApprovalDraft(d); err != nil {
 			return nil, err
@@ -427,10 +498,11 @@ func (s *Service) Approve(ctx context.Context, actor *model.User, id int64, comm
 
 // SendOnBehalf has an approver send a pending draft now (edited first when
 // edit is not nil): the public comment is the author's, the audit the
-// approver's (see the package comment).
-func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id int64, edit *Input, via string) (*store.ApprovalDraft, error) {
+// approver's (see the package comment). version is the draft's Version as
+// the approver saw it, or AnyVersion.
+func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id, version int64, edit *Input, via string) (*store.ApprovalDraft, error) {
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
-		d, err := decide(tx, actor, id)
+		d, err := decide(tx, actor, id, version)
 		if err != nil {
 			return nil, err
 		}
@@ -506,7 +578,7 @@ func (s *Service) post(tx *store.Tx, actor *model.User, d *store.ApprovalDraft, 
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.touch(d)
 	d.State, d.UpdatedAt, d.SentAt = StateSent, now, now
 	if !approved {
 		d.DecidedBy, d.DecidedAt = actor.ID, now

@@ -133,21 +133,21 @@ func TestApprovalRoundTrip(t *testing.T) {
 			t.Fatalf("draft: %+v", d)
 		}
 		// Only approvers decide, never on their own draft, never a trainee.
-		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, ""); !errors.Is(err, approvals.ErrNotApprover) {
+		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, approvals.AnyVersion, ""); !errors.Is(err, approvals.ErrNotApprover) {
 			t.Fatalf("trainee approves: %v", err)
 		}
-		if _, err := f.svc.Return(ctx, f.senior, d.ID, ""); !errors.As(err, &inv) {
+		if _, err := f.svc.Return(ctx, f.senior, d.ID, approvals.AnyVersion, ""); !errors.As(err, &inv) {
 			t.Fatalf("return without comment: %v", err)
 		}
 		// The author cannot send a pending draft.
 		if _, err := f.svc.Send(ctx, f.trainee, d.ID, "web"); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("send pending: %v", err)
 		}
-		d, err = f.svc.Return(ctx, f.senior, d.ID, "敬語を直してください。「予定です」→「予定でございます」")
+		d, err = f.svc.Return(ctx, f.senior, d.ID, approvals.AnyVersion, "敬語を直してください。「予定です」→「予定でございます」")
 		if err != nil || d.State != approvals.StateReturned || d.DecidedBy != f.senior.ID || d.DecidedAt.IsZero() {
 			t.Fatalf("return: %+v %v", d, err)
 		}
-		if _, err := f.svc.Approve(ctx, f.senior, d.ID, ""); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, ""); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("approve a returned draft: %v", err)
 		}
 		// Revise and resubmit: the same draft, pending again.
@@ -156,15 +156,15 @@ func TestApprovalRoundTrip(t *testing.T) {
 			t.Fatalf("resubmit: %+v %v", d2, err)
 		}
 		// The approver edits, then sends on the trainee's behalf.
-		if _, err := f.svc.Edit(ctx, f.admin, d.ID, approvals.Input{Body: "佐藤様\nお届けは明日の午前中の予定でございます。"}); err != nil {
+		if _, err := f.svc.Edit(ctx, f.admin, d.ID, approvals.AnyVersion, approvals.Input{Body: "佐藤様\nお届けは明日の午前中の予定でございます。"}); err != nil {
 			t.Fatal(err)
 		}
-		sent, err := f.svc.SendOnBehalf(ctx, f.admin, d.ID, nil, "web")
+		sent, err := f.svc.SendOnBehalf(ctx, f.admin, d.ID, approvals.AnyVersion, nil, "web")
 		if err != nil || sent.State != approvals.StateSent || sent.CommentID == 0 || sent.DecidedBy != f.admin.ID || sent.SentAt.IsZero() {
 			t.Fatalf("send on behalf: %+v %v", sent, err)
 		}
 		// Twice is refused: the comment exists exactly once.
-		if _, err := f.svc.SendOnBehalf(ctx, f.admin, d.ID, nil, "web"); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.SendOnBehalf(ctx, f.admin, d.ID, approvals.AnyVersion, nil, "web"); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("second send: %v", err)
 		}
 		pub := f.publicComments(t)
@@ -237,10 +237,10 @@ func TestApproveThenAuthorSends(t *testing.T) {
 		if d.Body == "" || contains(d.HTMLBody, "script") {
 			t.Fatalf("html not sanitised: %+v", d)
 		}
-		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, ""); err == nil {
+		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, approvals.AnyVersion, ""); err == nil {
 			t.Fatal("own approval allowed")
 		}
-		d, err = f.svc.Approve(ctx, f.senior, d.ID, "良いと思います")
+		d, err = f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, "良いと思います")
 		if err != nil || d.State != approvals.StateApproved {
 			t.Fatalf("approve: %+v %v", d, err)
 		}

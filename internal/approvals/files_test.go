@@ -84,18 +84,18 @@ func TestDraftFiles(t *testing.T) {
 		}
 		pdf := d.Files[0].ID
 		// Only the draft's own files can be removed.
-		if _, err := f.svc.Edit(ctx, f.senior, d.ID, approvals.Input{Body: d.Body, Remove: []int64{pdf + 1000}}); !invalid(err) {
+		if _, err := f.svc.Edit(ctx, f.senior, d.ID, approvals.AnyVersion, approvals.Input{Body: d.Body, Remove: []int64{pdf + 1000}}); !invalid(err) {
 			t.Fatalf("foreign file: %v", err)
 		}
 		// A file change alone is an edit (it enters the history).
-		d, err = f.svc.Edit(ctx, f.senior, d.ID, approvals.Input{Body: d.Body, Remove: []int64{pdf}})
+		d, err = f.svc.Edit(ctx, f.senior, d.ID, approvals.AnyVersion, approvals.Input{Body: d.Body, Remove: []int64{pdf}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := fileNames(d.Files); len(got) != 1 || got[0] != "請求書（11月分）.xlsx" {
 			t.Fatalf("after removing: %q", got)
 		}
-		if _, err := f.svc.Approve(ctx, f.senior, d.ID, ""); err != nil {
+		if _, err := f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, ""); err != nil {
 			t.Fatal(err)
 		}
 		if d, err = f.svc.Send(ctx, f.trainee, d.ID, "web"); err != nil {

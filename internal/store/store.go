@@ -152,14 +152,27 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 		}
 	}()
 	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
+		_ = sqlTx.Rollback() // after a cancellation: sql.ErrTxDone, nothing to say
+		return cancelled(ctx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return cancelled(ctx, fmt.Errorf("commit: %w", err))
 	}
 	for _, f := range tx.afterCommit {
 		f()
 	}
 	return nil
+}
+
+// cancelled names the caller's cancellation in err. Once ctx is done,
+// database/sql rolls the transaction back on its own, so a later query or
+// the commit fails with sql.ErrTxDone ("transaction has already been
+// committed or rolled back") or a driver's error: the client went away,
+// nothing failed. With ctx.Err() in the chain the API and the web let it
+// pass without logging; the original error stays in the chain too.
+func cancelled(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }

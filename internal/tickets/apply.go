@@ -339,6 +339,10 @@ func (a *applier) buildComment(old, tk *model.Ticket, ch *Change) error {
 		if tk.Subject == "" {
 			tk.Subject = firstLine(c.Body, 80)
 		}
+	} else if old.Description == "" && c.Public {
+		// A ticket created without a message (its first one was held for
+		// approval) takes its description from its first public comment.
+		tk.Description = c.Body
 	}
 	a.comment = c
 	return nil

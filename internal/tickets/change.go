@@ -97,4 +97,7 @@ type Result struct {
 	Old    *model.Ticket
 	Actor  *model.User
 	Change *Change
+	// HeldDraftID: the created ticket's first message was held for
+	// approval as this draft (Service.HoldFirstComment); 0 otherwise.
+	HeldDraftID int64
 }

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kizuna-desk/kizuna/internal/errs"
 	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/richtext"
 	"github.com/kizuna-desk/kizuna/internal/store"
 )
 
@@ -26,6 +28,13 @@ type Service struct {
 	// back. The outbox uses it to queue a reply mail atomically with the
 	// comment, so a reply is never lost and never queued twice.
 	BeforeCommit []func(tx *store.Tx, r Result) error
+	// HoldFirstComment takes the public first message of a ticket created
+	// by a user whose public replies need approval (approval_required): the
+	// ticket is created without it and HoldFirstComment, inside the same
+	// transaction, makes it a draft waiting for an approver (internal/approvals
+	// sets it), returning the draft's id. Unset, such a create is refused
+	// with ErrApprovalRequired.
+	HoldFirstComment func(tx *store.Tx, actor *model.User, tk *model.Ticket, c CommentInput) (draftID int64, err error)
 }
 
 // New returns a service over st.
@@ -61,6 +70,10 @@ func (s *Service) CreateTx(tx *store.Tx, actor *model.User, ch Change) (*Result,
 	if ch.Comment == nil || (ch.Comment.Body == "" && ch.Comment.HTMLBody == "") {
 		return nil, errs.Invalidf("description", "BlankValue", "Description: cannot be blank")
 	}
+	held, err := s.holdFirst(tx, actor, &ch)
+	if err != nil {
+		return nil, err
+	}
 	if actor.Role == model.RoleEndUser {
 		// Customers open tickets for themselves only.
 		ch.RequesterID, ch.Requester, ch.SubmitterID = nil, nil, nil
@@ -84,7 +97,56 @@ func (s *Service) CreateTx(tx *store.Tx, actor *model.User, ch Change) (*Result,
 	if err := tx.InsertTicket(tk); err != nil {
 		return nil, err
 	}
-	return a.finish(nil, tk, &ch)
+	res, err := a.finish(nil, tk, &ch)
+	if err != nil || held == nil {
+		return res, err
+	}
+	if res.HeldDraftID, err = s.HoldFirstComment(tx, actor, tk, *held); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// holdFirst decides whether a new ticket's first message waits for an
+// approver: it does when the actor's public replies need approval and the
+// message is public and theirs (a staff colleague named as its author is
+// still the actor's act: refused, as on a reply). A customer named as the
+// author — an agent recording a phone call — is the customer's own words
+// and is not held; neither is mail the actor already sent (a channel).
+// When held, ch.Comment is taken out (returned) and the subject comes from
+// it if none was given; without a HoldFirstComment the create is refused.
+func (s *Service) holdFirst(tx *store.Tx, actor *model.User, ch *Change) (*CommentInput, error) {
+	in := ch.Comment
+	if !actor.ApprovalRequired || ch.FromChannel || in.Approved || actor.Role == model.RoleLightAgent || actor.Role == model.RoleEndUser {
+		return nil, nil
+	}
+	if in.Public != nil && !*in.Public {
+		return nil, nil // an internal note is fine
+	}
+	if in.AuthorID != 0 && in.AuthorID != actor.ID {
+		author, err := tx.User(in.AuthorID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && author.Role == model.RoleEndUser {
+			return nil, nil
+		}
+		return nil, ErrApprovalRequired
+	}
+	if s.HoldFirstComment == nil || len(in.Attachments) > 0 {
+		return nil, ErrApprovalRequired
+	}
+	held := *in
+	ch.Comment = nil
+	if ch.Subject == nil || strings.TrimSpace(*ch.Subject) == "" {
+		body := held.Body
+		if strings.TrimSpace(held.HTMLBody) != "" {
+			body = richtext.ToPlain(richtext.Sanitize(held.HTMLBody))
+		}
+		subject := firstLine(body, 80)
+		ch.Subject = &subject
+	}
+	return &held, nil
 }
 
 // Update changes ticket id as ch asks, on behalf of actor.

@@ -224,34 +224,40 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var done string
-	// The approver's form carries the version it showed: a draft revised
-	// since (the author resubmitted) is not overwritten with stale text.
-	if seen := r.FormValue("seen"); seen != "" && seen != strconv.FormatInt(cur.UpdatedAt.UnixMilli(), 10) {
-		action, err = "stale", errStaleDraft
+	// The approver's form carries the version it showed; the domain
+	// refuses a decision on a draft revised since (approvals.ErrStale),
+	// checked on the locked row. A form without it checks nothing.
+	version := approvals.AnyVersion
+	if v, perr := strconv.ParseInt(r.FormValue("version"), 10, 64); perr == nil {
+		version = v
 	}
 	fileChange := len(in.Remove) > 0 || len(in.Uploads) > 0
 	switch action {
-	case "stale", "files":
+	case "files":
 	case "edit":
-		_, err = s.Approvals.Edit(ctx, me, did, in)
+		_, err = s.Approvals.Edit(ctx, me, did, version, in)
 		done = approvals.ActionEdited
 	case "send":
 		var edit *approvals.Input
 		if fileChange || (body != "" && body != strings.TrimSpace(cur.Body)) {
 			edit = &in
 		}
-		_, err = s.Approvals.SendOnBehalf(ctx, me, did, edit, "web")
+		_, err = s.Approvals.SendOnBehalf(ctx, me, did, version, edit, "web")
 		done = approvals.ActionSentBehalf
 	case "approve":
 		if fileChange || (body != "" && body != strings.TrimSpace(cur.Body)) {
-			if _, err = s.Approvals.Edit(ctx, me, did, in); err != nil {
+			var ed *store.ApprovalDraft
+			if ed, err = s.Approvals.Edit(ctx, me, did, version, in); err != nil {
 				break
 			}
+			if version != approvals.AnyVersion {
+				version = approvals.Version(ed) // the edit just made
+			}
 		}
-		_, err = s.Approvals.Approve(ctx, me, did, comment)
+		_, err = s.Approvals.Approve(ctx, me, did, version, comment)
 		done = approvals.ActionApproved
 	case "return":
-		_, err = s.Approvals.Return(ctx, me, did, comment)
+		_, err = s.Approvals.Return(ctx, me, did, version, comment)
 		done = approvals.ActionReturned
 	case "send_approved":
 		_, err = s.Approvals.Send(ctx, me, did, "web")
@@ -274,11 +280,14 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 		if lerr != nil {
 			return lerr
 		}
+		if errors.Is(err, approvals.ErrStale) {
+			body = "" // the box shows the draft as it is now, with its new version
+		}
 		d.Approvals = &approvalPanel{Errors: s.approvalProblems(s.view(r), err), ErrDraft: did, Body: body, Comment: comment}
 		status := http.StatusUnprocessableEntity
 		var se *approvals.StateError
 		switch {
-		case errors.As(err, &se), errors.Is(err, errStaleDraft):
+		case errors.As(err, &se), errors.Is(err, approvals.ErrStale):
 			status = http.StatusConflict
 		case errors.Is(err, errs.ErrForbidden):
 			status = http.StatusForbidden
@@ -340,9 +349,6 @@ func (s *Server) approvalFile(w http.ResponseWriter, r *http.Request) error {
 	return s.serveAttachment(w, r, att, "private, no-store")
 }
 
-// errStaleDraft: the draft changed after the approver's page showed it.
-var errStaleDraft = errors.New("the draft changed since the page showed it")
-
 // approvalProblems turns a refusal into sentences in the viewer's language.
 func (s *Server) approvalProblems(v *view, err error) []string {
 	var (
@@ -370,7 +376,7 @@ func (s *Server) approvalProblems(v *view, err error) []string {
 		return slices.Compact(out)
 	case errors.As(err, &se):
 		return []string{v.T("approval.state_changed", v.T(approvalKey("state", se.State)))}
-	case errors.Is(err, errStaleDraft):
+	case errors.Is(err, approvals.ErrStale):
 		return []string{v.T("approval.stale")}
 	case errors.Is(err, errTooLargeFile):
 		return []string{v.T("compose.too_large")}

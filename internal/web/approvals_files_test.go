@@ -42,15 +42,22 @@ func TestApprovalPageFiles(t *testing.T) {
 			t.Fatalf("the customer already sees %q", got)
 		}
 		p = tb.do("GET", r.loc, nil)
-		// Listed, and again in the (folded) revise form with "remove" boxes.
+		// Listed once (not again in the folded revise form): each file's
+		// "remove" box sits in that one list and belongs to the revise form.
 		files := draftFileRe.FindAllStringSubmatch(p.body, -1)
-		if len(files) == 4 {
-			files = files[:2]
+		if len(files) == 2 && files[0][3] == "請求書（11月分）.xlsx" { // the upload's order is the form's
+			files[0], files[1] = files[1], files[0]
 		}
 		if len(files) != 2 || files[0][3] != "見積書.pdf" || files[1][3] != "請求書（11月分）.xlsx" {
 			t.Fatalf("trainee's panel files: %q", files)
 		}
+		for _, name := range []string{"見積書.pdf", "請求書（11月分）.xlsx"} {
+			if n := strings.Count(p.body, name); n != 1 {
+				t.Errorf("the trainee's page names %s %d times, want once", name, n)
+			}
+		}
 		draft, pdf, xlsx := files[0][1], files[0][2], files[1][2]
+		p.has(t, "trainee's remove box", `name="remove" value="`+pdf+`" form="draft-revise-form-`+draft+`"`, `id="draft-revise-form-`+draft+`"`)
 		// The note mode stays a note, files and all.
 		if r := tb.do("POST", path, url.Values{"csrf": {csrf}, "mode": {"note"}, "body": {"先輩に確認をお願いしました。"}}); r.status != http.StatusSeeOther || strings.Contains(r.loc, "approval=") {
 			t.Fatalf("note: %d %q", r.status, r.loc)

@@ -90,7 +90,7 @@ func TestApprovalPages(t *testing.T) {
 			t.Fatalf("approver's panel:\n%s", p.body)
 		}
 		acsrf := p.csrf(t)
-		seen := regexp.MustCompile(`name="seen" value="(\d+)"`).FindStringSubmatch(p.body)
+		seen := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(p.body)
 		if seen == nil {
 			t.Fatal("no version in the approver's form")
 		}
@@ -124,9 +124,16 @@ func TestApprovalPages(t *testing.T) {
 		}
 
 		// A form shown before the resubmission does not overwrite it.
-		r = ab.do("POST", draft, url.Values{"csrf": {acsrf}, "action": {"send"}, "seen": {seen[1]}, "body": {"佐藤様\n返品を承ります。"}})
+		r = ab.do("POST", draft, url.Values{"csrf": {acsrf}, "action": {"send"}, "version": {seen[1]}, "body": {"佐藤様\n返品を承ります。"}})
 		if r.status != http.StatusConflict || !strings.Contains(r.body, "This draft changed after you opened it") {
 			t.Fatalf("stale send: %d", r.status)
+		}
+		// The page shows the resubmitted text (not the stale one) with its new version.
+		if !strings.Contains(r.body, "返送先: 東京都千代田区1-1</textarea>") || strings.Contains(r.body, `name="version" value="`+seen[1]+`"`) {
+			t.Fatalf("after a stale send the form is not the current draft:\n%s", r.body)
+		}
+		if got := agentReplies(t, d, id); len(got) != 0 {
+			t.Fatalf("a stale send reached the customer: %q", got)
 		}
 		// The approver edits and sends on behalf.
 		final := "佐藤様\n返品を承ります。返送先は東京都千代田区1-1です。"

@@ -154,13 +154,11 @@ var messages = map[string][2]string{
 	"ticket.save":         {"更新", "Update"},
 	"ticket.light_agent":  {"ライトエージェントは社内メモのみ追加できます。", "Light agents can add internal notes only."},
 	"ticket.requester":    {"依頼者", "Requester"},
-	"ticket.others":       {"この依頼者の他のチケット", "Other tickets from this requester"},
 	"ticket.no_others":    {"ありません。", "None."},
 
 	"person.email": {"メール", "Email"},
 	"person.phone": {"電話", "Phone"},
 	"person.org":   {"組織", "Organization"},
-	"person.notes": {"メモ", "Notes"},
 
 	"compose.mode":           {"種類", "Kind"},
 	"compose.public":         {"公開返信", "Public reply"},
@@ -202,7 +200,6 @@ var messages = map[string][2]string{
 	"field.subject":     {"件名", "Subject"},
 	"field.type":        {"種別", "Type"},
 	"event.created":     {"チケットを作成", "Ticket created"},
-	"event.other":       {"%s", "%s"},
 	"event.none":        {"（なし）", "(none)"},
 }
 

@@ -160,7 +160,6 @@ var rulesMessages = map[string][2]string{
 	"rules.group_by":        {"グループ化", "Group by"},
 	"rules.view_tickets":    {"このビューのチケット（%d件）", "Tickets in this view (%d)"},
 	"rules.view_no_tickets": {"今は該当するチケットがありません。", "No tickets match now."},
-	"rules.saved_views":     {"保存したビュー", "Saved views"},
 
 	// Condition fields (rules.fl_<field>), actions where they differ
 	// (rules.al_<field>), operators (rules.op_<op>) and values

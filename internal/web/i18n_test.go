@@ -16,7 +16,7 @@ import (
 // catalog with both languages, and both texts take the same arguments.
 func TestCatalogComplete(t *testing.T) {
 	used := map[string]bool{}
-	static := regexp.MustCompile(`\.T "([a-z_]+\.[a-z_]+)"`)
+	static := regexp.MustCompile(`\.T "([a-z][a-z0-9_]*\.[a-z_]+)"`)
 	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -98,5 +98,4 @@ var ticketMessages = map[string][2]string{
 	"links.none":         {"リンクはまだありません。", "No links yet."},
 	"links.saved":        {"保存しました。", "Saved."},
 	"links.not_saved":    {"保存できませんでした:", "Not saved:"},
-	"links.example":      {"例", "Example"},
 }
