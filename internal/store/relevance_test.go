@@ -186,7 +186,8 @@ func testCountText(t *testing.T, split bool) {
 		if after != before-1 || int64(after) != n {
 			t.Errorf("after deleting one: listed %d, counted %d, want %d", after, n, before-1)
 		}
-		if splits := db.SplitCounts(); split != (splits > 0) {
+		// Only SQLite splits (side_reads.go).
+		if splits := db.SplitCounts(); (split && db.Dialect() == "sqlite") != (splits > 0) {
 			t.Errorf("%d counts ran in parts; split = %v", splits, split)
 		}
 	})
