@@ -55,7 +55,10 @@ func TestStaleVersionRefused(t *testing.T) {
 				_, err := f.svc.SendOnBehalf(ctx, f.senior, d.ID, seen, &edit, "web")
 				return err
 			},
-			"approve": func() error { _, err := f.svc.Approve(ctx, f.senior, d.ID, seen, nil, "良いと思います"); return err },
+			"approve": func() error {
+				_, err := f.svc.Approve(ctx, f.senior, d.ID, seen, nil, "良いと思います")
+				return err
+			},
 			"approve+edit": func() error {
 				_, err := f.svc.Approve(ctx, f.senior, d.ID, seen, &edit, "良いと思います")
 				return err
