@@ -9,6 +9,17 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
+// traineeAndTicket adds 新人 次郎, an agent whose replies need approval,
+// and a customer's ticket.
+func traineeAndTicket(t *testing.T, d *apptest.Desk, subject, body string) (*apptest.User, int64) {
+	t.Helper()
+	trainee := d.AddUser("shinjin@example.jp", "新人 次郎", model.RoleAgent)
+	d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d", trainee.ID), map[string]any{"user": map[string]any{"approval_required": true}})
+	tk := d.Must(201, d.Customer, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
+		"subject": subject, "comment": map[string]any{"body": body}}}).Int("ticket.id")
+	return trainee, tk
+}
+
 // TestDraftAuthorSendVersion: the author's POST /drafts/{id}/send of an
 // approved draft checks an optional "version" (top level or in "draft")
 // like the approver's endpoints: a version read before the draft was
@@ -17,10 +28,7 @@ import (
 // still refused (400).
 func TestDraftAuthorSendVersion(t *testing.T) {
 	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
-		trainee := d.AddUser("shinjin@example.jp", "新人 次郎", model.RoleAgent)
-		d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d", trainee.ID), map[string]any{"user": map[string]any{"approval_required": true}})
-		tk := d.Must(201, d.Customer, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
-			"subject": "領収書の宛名", "comment": map[string]any{"body": "領収書の宛名を変更できますか。"}}}).Int("ticket.id")
+		trainee, tk := traineeAndTicket(t, d, "領収書の宛名", "領収書の宛名を変更できますか。")
 		submit := func(body string) int64 {
 			return d.Must(201, trainee, "POST", fmt.Sprintf("/api/v2/tickets/%d/drafts", tk), map[string]any{"draft": map[string]any{"body": body}}).Int("draft.id")
 		}
