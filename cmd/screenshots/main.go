@@ -207,6 +207,11 @@ func run(out, chromium string) error {
 			return chromedp.Do(ja, chromedp.EmulateViewport(768, 1024), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, demo.Busy)),
 				chromedp.WaitVisible(chromedp.CSS("#ticket-title")), settle)
 		}},
+		// A phone (390 px): the top bar wraps, the side panel goes below.
+		{"ticket-phone-ja.png", func() error {
+			return chromedp.Do(ja, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, demo.Busy)),
+				chromedp.WaitVisible(chromedp.CSS("#ticket-title")), settle)
+		}},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {

@@ -54,8 +54,8 @@ type draftIn struct {
 	// RemoveAttachmentIDs takes files off the draft.
 	RemoveAttachmentIDs []int64 `json:"remove_attachment_ids"`
 	// Version is the draft's "version" as the client read it: an approver's
-	// edit, send, approve or return is refused with 409 DraftChanged when
-	// the draft changed since. Absent or 0: no check.
+	// edit, send, approve or return, or the author's send, is refused with
+	// 409 DraftChanged when the draft changed since. Absent or 0: no check.
 	Version int64 `json:"version"`
 }
 
@@ -250,7 +250,7 @@ func (s *Server) editDraft(w http.ResponseWriter, r *http.Request) error {
 
 // sendDraft sends a draft: the author sends their approved draft; an
 // approver sends a pending one on the author's behalf, with an optional
-// {"draft": {...}} edit first, and checks the "version" when one is sent.
+// {"draft": {...}} edit first. Both check the "version" when one is sent.
 func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -273,7 +273,7 @@ func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) error {
 		if in != nil {
 			return badRequest("InvalidValue", "An approved draft is sent as it was approved; to change it, submit it again. / 承認済みの下書きは変更せずに送信します。変更する場合は再度承認を依頼してください。")
 		}
-		d, err = s.approvals().Send(r.Context(), me, id, "api")
+		d, err = s.approvals().Send(r.Context(), me, id, version, "api")
 	} else {
 		var edit *approvals.Input
 		if in != nil {
@@ -307,7 +307,7 @@ func (s *Server) decideDraft(ret bool) handlerFunc {
 		if ret {
 			d, err = s.approvals().Return(r.Context(), currentUser(r), id, in.Version, comment)
 		} else {
-			d, err = s.approvals().Approve(r.Context(), currentUser(r), id, in.Version, comment)
+			d, err = s.approvals().Approve(r.Context(), currentUser(r), id, in.Version, nil, comment)
 		}
 		return s.writeDraft(w, r, http.StatusOK, d, err)
 	}

@@ -17,10 +17,7 @@ import (
 // checked; with the current one the send goes through.
 func TestDraftVersionConflict(t *testing.T) {
 	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
-		trainee := d.AddUser("shinjin@example.jp", "新人 次郎", model.RoleAgent)
-		d.Must(200, d.Admin, "PUT", fmt.Sprintf("/api/v2/users/%d", trainee.ID), map[string]any{"user": map[string]any{"approval_required": true}})
-		tk := d.Must(201, d.Customer, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
-			"subject": "請求書の再発行", "comment": map[string]any{"body": "11月分の請求書を再発行してください。"}}}).Int("ticket.id")
+		trainee, tk := traineeAndTicket(t, d, "請求書の再発行", "11月分の請求書を再発行してください。")
 		dr := d.Must(201, trainee, "POST", fmt.Sprintf("/api/v2/tickets/%d/drafts", tk), map[string]any{"draft": map[string]any{
 			"body": "佐藤様\n請求書を再発行いたします。"}})
 		id := dr.Int("draft.id")

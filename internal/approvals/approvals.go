@@ -129,9 +129,9 @@ func (e *StateError) Error() string {
 // Is makes a StateError match errs.ErrConflict.
 func (e *StateError) Is(target error) bool { return target == errs.ErrConflict }
 
-// AnyVersion, as the expected version of Edit, SendOnBehalf, Approve and
-// Return, skips the stale-copy check: for callers that never showed the
-// draft to anyone (scripts, API clients that send no version).
+// AnyVersion, as the expected version of Edit, SendOnBehalf, Approve,
+// Return and Send, skips the stale-copy check: for callers that never
+// showed the draft to anyone (scripts, API clients that send no version).
 const AnyVersion int64 = 0
 
 // Version is a draft's version as clients echo it back: its updated_at in
@@ -427,27 +427,42 @@ func (s *Service) Edit(ctx context.Context, actor *model.User, id, version int64
 		if err != nil {
 			return nil, err
 		}
-		v := &errs.Invalid{}
-		body, html, cc := normalize(in, v)
-		if err := v.OrNil(); err != nil {
-			return nil, err
-		}
-		if in.CC == nil {
-			cc = d.CC // only the text was edited
-		}
-		changed, err := files(tx, actor, d, in)
+		changed, err := edit(tx, actor, d, in)
 		if err != nil {
 			return nil, err
 		}
-		if !changed && body == d.Body && html == d.HTMLBody && strings.Join(cc, " ") == strings.Join(d.CC, " ") {
+		if !changed {
 			return &Change{Draft: d}, nil // nothing changed: no history entry
 		}
-		d.Body, d.HTMLBody, d.CC, d.UpdatedAt = body, html, cc, s.touch(d)
+		d.UpdatedAt = s.touch(d)
 		if err := tx.UpdateApprovalDraft(d); err != nil {
 			return nil, err
 		}
 		return &Change{Draft: d, Action: ActionEdited, ActorID: actor.ID}, nil
 	})
+}
+
+// edit applies an approver's edit to the locked draft d in memory (its
+// files in tx): the text, and the CC when in.CC is not nil. It reports
+// whether anything changed; the caller stores d.
+func edit(tx *store.Tx, actor *model.User, d *store.ApprovalDraft, in Input) (bool, error) {
+	v := &errs.Invalid{}
+	body, html, cc := normalize(in, v)
+	if err := v.OrNil(); err != nil {
+		return false, err
+	}
+	if in.CC == nil {
+		cc = d.CC // only the text was edited
+	}
+	changed, err := files(tx, actor, d, in)
+	if err != nil {
+		return false, err
+	}
+	if !changed && body == d.Body && html == d.HTMLBody && strings.Join(cc, " ") == strings.Join(d.CC, " ") {
+		return false, nil
+	}
+	d.Body, d.HTMLBody, d.CC = body, html, cc
+	return true, nil
 }
 
 // Return sends a pending draft back to its author with a comment.
@@ -476,8 +491,12 @@ func (s *Service) Return(ctx context.Context, actor *model.User, id, version int
 
 // Approve hands a pending draft back to its author, who may then send it
 // with one click. comment is optional; version is the draft's Version as
-// the approver saw it, or AnyVersion.
-func (s *Service) Approve(ctx context.Context, actor *model.User, id, version int64, comment string) (*store.ApprovalDraft, error) {
+// the approver saw it, or AnyVersion. With an edit (not nil) the approver's
+// changes and the approval are one transaction on the locked draft, under
+// one version check: the history says "edited" (when the edit changed
+// anything) and then "approved", and no one can see or act on the edited
+// draft before it is approved.
+func (s *Service) Approve(ctx context.Context, actor *model.User, id, version int64, in *Input, comment string) (*store.ApprovalDraft, error) {
 	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
 	if utf8.RuneCountInString(comment) > MaxComment {
 		return nil, errs.Invalidf("comment", "TooLong", "Comment: at most 2000 characters / コメントは2000文字までです")
@@ -488,6 +507,18 @@ func (s *Service) Approve(ctx context.Context, actor *model.User, id, version in
 			return nil, err
 		}
 		now := s.touch(d)
+		if in != nil {
+			changed, err := edit(tx, actor, d, *in)
+			if err != nil {
+				return nil, err
+			}
+			if changed {
+				if err := tx.InsertApprovalEvent(&store.ApprovalEvent{DraftID: d.ID, TicketID: d.TicketID, ActorID: actor.ID,
+					Action: ActionEdited, CreatedAt: now}); err != nil {
+					return nil, err
+				}
+			}
+		}
 		d.State, d.ApproverComment, d.DecidedBy, d.DecidedAt, d.UpdatedAt = StateApproved, comment, actor.ID, now, now
 		if err := tx.UpdateApprovalDraft(d); err != nil {
 			return nil, err
@@ -497,26 +528,17 @@ func (s *Service) Approve(ctx context.Context, actor *model.User, id, version in
 }
 
 // SendOnBehalf has an approver send a pending draft now (edited first when
-// edit is not nil): the public comment is the author's, the audit the
+// in is not nil): the public comment is the author's, the audit the
 // approver's (see the package comment). version is the draft's Version as
 // the approver saw it, or AnyVersion.
-func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id, version int64, edit *Input, via string) (*store.ApprovalDraft, error) {
+func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id, version int64, in *Input, via string) (*store.ApprovalDraft, error) {
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
 		d, err := decide(tx, actor, id, version)
 		if err != nil {
 			return nil, err
 		}
-		if edit != nil {
-			v := &errs.Invalid{}
-			body, html, cc := normalize(*edit, v)
-			if err := v.OrNil(); err != nil {
-				return nil, err
-			}
-			if edit.CC == nil {
-				cc = d.CC
-			}
-			d.Body, d.HTMLBody, d.CC = body, html, cc
-			if _, err := files(tx, actor, d, *edit); err != nil {
+		if in != nil {
+			if _, err := edit(tx, actor, d, *in); err != nil {
 				return nil, err
 			}
 		}
@@ -528,7 +550,9 @@ func (s *Service) SendOnBehalf(ctx context.Context, actor *model.User, id, versi
 }
 
 // Send has the author send their approved draft, as it was approved.
-func (s *Service) Send(ctx context.Context, actor *model.User, id int64, via string) (*store.ApprovalDraft, error) {
+// version is the draft's Version as the author's page or client read it,
+// or AnyVersion; a draft changed since is refused with ErrStale.
+func (s *Service) Send(ctx context.Context, actor *model.User, id, version int64, via string) (*store.ApprovalDraft, error) {
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
 		d, err := tx.ApprovalDraftForUpdate(id)
 		if err != nil {
@@ -542,6 +566,9 @@ func (s *Service) Send(ctx context.Context, actor *model.User, id int64, via str
 		}
 		if d.State != StateApproved {
 			return nil, &StateError{State: d.State}
+		}
+		if version != AnyVersion && version != Version(d) {
+			return nil, ErrStale
 		}
 		if err := s.post(tx, actor, d, true, via); err != nil {
 			return nil, err

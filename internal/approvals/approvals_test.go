@@ -133,21 +133,21 @@ func TestApprovalRoundTrip(t *testing.T) {
 			t.Fatalf("draft: %+v", d)
 		}
 		// Only approvers decide, never on their own draft, never a trainee.
-		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, approvals.AnyVersion, ""); !errors.Is(err, approvals.ErrNotApprover) {
+		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, approvals.AnyVersion, nil, ""); !errors.Is(err, approvals.ErrNotApprover) {
 			t.Fatalf("trainee approves: %v", err)
 		}
 		if _, err := f.svc.Return(ctx, f.senior, d.ID, approvals.AnyVersion, ""); !errors.As(err, &inv) {
 			t.Fatalf("return without comment: %v", err)
 		}
 		// The author cannot send a pending draft.
-		if _, err := f.svc.Send(ctx, f.trainee, d.ID, "web"); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.Send(ctx, f.trainee, d.ID, approvals.AnyVersion, "web"); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("send pending: %v", err)
 		}
 		d, err = f.svc.Return(ctx, f.senior, d.ID, approvals.AnyVersion, "敬語を直してください。「予定です」→「予定でございます」")
 		if err != nil || d.State != approvals.StateReturned || d.DecidedBy != f.senior.ID || d.DecidedAt.IsZero() {
 			t.Fatalf("return: %+v %v", d, err)
 		}
-		if _, err := f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, ""); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, nil, ""); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("approve a returned draft: %v", err)
 		}
 		// Revise and resubmit: the same draft, pending again.
@@ -237,15 +237,15 @@ func TestApproveThenAuthorSends(t *testing.T) {
 		if d.Body == "" || contains(d.HTMLBody, "script") {
 			t.Fatalf("html not sanitised: %+v", d)
 		}
-		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, approvals.AnyVersion, ""); err == nil {
+		if _, err := f.svc.Approve(ctx, f.trainee, d.ID, approvals.AnyVersion, nil, ""); err == nil {
 			t.Fatal("own approval allowed")
 		}
-		d, err = f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, "良いと思います")
+		d, err = f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, nil, "良いと思います")
 		if err != nil || d.State != approvals.StateApproved {
 			t.Fatalf("approve: %+v %v", d, err)
 		}
 		// Only the author sends an approved draft.
-		if _, err := f.svc.Send(ctx, f.senior, d.ID, "web"); !errors.Is(err, approvals.ErrNotAuthor) {
+		if _, err := f.svc.Send(ctx, f.senior, d.ID, approvals.AnyVersion, "web"); !errors.Is(err, approvals.ErrNotAuthor) {
 			t.Fatalf("other sends: %v", err)
 		}
 		// Concurrent sends (a double click): exactly one comment.
@@ -255,7 +255,7 @@ func TestApproveThenAuthorSends(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs2[i] = f.svc.Send(ctx, f.trainee, d.ID, "web")
+				_, errs2[i] = f.svc.Send(ctx, f.trainee, d.ID, approvals.AnyVersion, "web")
 			}()
 		}
 		wg.Wait()

@@ -95,10 +95,10 @@ func TestDraftFiles(t *testing.T) {
 		if got := fileNames(d.Files); len(got) != 1 || got[0] != "請求書（11月分）.xlsx" {
 			t.Fatalf("after removing: %q", got)
 		}
-		if _, err := f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, ""); err != nil {
+		if _, err := f.svc.Approve(ctx, f.senior, d.ID, approvals.AnyVersion, nil, ""); err != nil {
 			t.Fatal(err)
 		}
-		if d, err = f.svc.Send(ctx, f.trainee, d.ID, "web"); err != nil {
+		if d, err = f.svc.Send(ctx, f.trainee, d.ID, approvals.AnyVersion, "web"); err != nil {
 			t.Fatal(err)
 		}
 		cs := f.publicComments(t)

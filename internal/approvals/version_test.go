@@ -55,7 +55,14 @@ func TestStaleVersionRefused(t *testing.T) {
 				_, err := f.svc.SendOnBehalf(ctx, f.senior, d.ID, seen, &edit, "web")
 				return err
 			},
-			"approve": func() error { _, err := f.svc.Approve(ctx, f.senior, d.ID, seen, "良いと思います"); return err },
+			"approve": func() error {
+				_, err := f.svc.Approve(ctx, f.senior, d.ID, seen, nil, "良いと思います")
+				return err
+			},
+			"approve+edit": func() error {
+				_, err := f.svc.Approve(ctx, f.senior, d.ID, seen, &edit, "良いと思います")
+				return err
+			},
 			"return": func() error {
 				_, err := f.svc.Return(ctx, f.senior, d.ID, seen, "敬語を直してください。")
 				return err
@@ -98,7 +105,7 @@ func TestStaleVersionRefused(t *testing.T) {
 			t.Fatalf("edit with the current version: %+v %v", e, err)
 		}
 		// The version before that edit is now stale too.
-		if _, err := f.svc.Approve(ctx, f.senior, d.ID, cur, ""); !errors.Is(err, approvals.ErrStale) {
+		if _, err := f.svc.Approve(ctx, f.senior, d.ID, cur, nil, ""); !errors.Is(err, approvals.ErrStale) {
 			t.Fatalf("approve with the version before the edit: %v", err)
 		}
 		sent, err := f.svc.SendOnBehalf(ctx, f.senior, d.ID, approvals.Version(e), nil, "web")

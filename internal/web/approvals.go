@@ -224,43 +224,36 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var done string
-	// The approver's form carries the version it showed; the domain
-	// refuses a decision on a draft revised since (approvals.ErrStale),
-	// checked on the locked row. A form without it checks nothing.
+	// The approver's form, and the author's send button, carry the
+	// version they showed; the domain refuses a decision or a send on a
+	// draft revised since (approvals.ErrStale), checked on the locked row.
+	// A form without it checks nothing.
 	version := approvals.AnyVersion
 	if v, perr := strconv.ParseInt(r.FormValue("version"), 10, 64); perr == nil {
 		version = v
 	}
-	fileChange := len(in.Remove) > 0 || len(in.Uploads) > 0
+	// Send and approve carry the approver's edit, if the form changed the
+	// text or the files, into the same transaction as the decision.
+	var edit *approvals.Input
+	if len(in.Remove) > 0 || len(in.Uploads) > 0 || (body != "" && body != strings.TrimSpace(cur.Body)) {
+		edit = &in
+	}
 	switch action {
 	case "files":
 	case "edit":
 		_, err = s.Approvals.Edit(ctx, me, did, version, in)
 		done = approvals.ActionEdited
 	case "send":
-		var edit *approvals.Input
-		if fileChange || (body != "" && body != strings.TrimSpace(cur.Body)) {
-			edit = &in
-		}
 		_, err = s.Approvals.SendOnBehalf(ctx, me, did, version, edit, "web")
 		done = approvals.ActionSentBehalf
 	case "approve":
-		if fileChange || (body != "" && body != strings.TrimSpace(cur.Body)) {
-			var ed *store.ApprovalDraft
-			if ed, err = s.Approvals.Edit(ctx, me, did, version, in); err != nil {
-				break
-			}
-			if version != approvals.AnyVersion {
-				version = approvals.Version(ed) // the edit just made
-			}
-		}
-		_, err = s.Approvals.Approve(ctx, me, did, version, comment)
+		_, err = s.Approvals.Approve(ctx, me, did, version, edit, comment)
 		done = approvals.ActionApproved
 	case "return":
 		_, err = s.Approvals.Return(ctx, me, did, version, comment)
 		done = approvals.ActionReturned
 	case "send_approved":
-		_, err = s.Approvals.Send(ctx, me, did, "web")
+		_, err = s.Approvals.Send(ctx, me, did, version, "web")
 		done = approvals.ActionSent
 	case "resubmit":
 		if cur.AuthorID != me.ID {

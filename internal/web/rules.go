@@ -89,43 +89,34 @@ func (s *Server) rulesRoutes(page func(string, func(http.ResponseWriter, *http.R
 			}
 			return s.ruleSave(w, r, a, id)
 		})
-		page("POST "+a.Path+"/{id}/delete", func(w http.ResponseWriter, r *http.Request) error { return s.ruleDelete(w, r, a) })
-		page("POST "+a.Path+"/{id}/active", func(w http.ResponseWriter, r *http.Request) error { return s.ruleActive(w, r, a) })
-		page("POST "+a.Path+"/{id}/move", func(w http.ResponseWriter, r *http.Request) error { return s.ruleMove(w, r, a) })
+	}
+	// The row buttons (delete, (de)activate, move) and the holiday forms:
+	// rules_writes.go.
+	for _, rw := range s.ruleWrites() {
+		page(rw.route, rw.handle)
 	}
 	page("GET /settings/macros", s.macroSettings)
 	page("GET /settings/macros/new", s.macroNew)
 	page("POST /settings/macros/new", s.macroSave)
 	page("GET /settings/macros/{id}", s.macroEdit)
 	page("POST /settings/macros/{id}", s.macroSave)
-	page("POST /settings/macros/{id}/delete", s.macroDelete)
-	page("POST /settings/macros/{id}/active", s.macroActive)
 
 	page("GET /settings/slas", s.slaList)
 	page("GET /settings/slas/new", s.slaForm)
 	page("POST /settings/slas/new", s.slaSave)
 	page("GET /settings/slas/{id}", s.slaForm)
 	page("POST /settings/slas/{id}", s.slaSave)
-	page("POST /settings/slas/{id}/delete", s.slaDelete)
-	page("POST /settings/slas/{id}/move", s.slaMove)
 
 	page("GET /settings/business-hours", s.hoursList)
 	page("POST /settings/business-hours/new", s.scheduleSave)
 	page("GET /settings/business-hours/{id}", s.scheduleForm)
 	page("POST /settings/business-hours/{id}", s.scheduleSave)
-	page("POST /settings/business-hours/{id}/delete", s.scheduleDelete)
-	page("POST /settings/business-hours/{id}/holidays", s.holidayAdd)
-	page("POST /settings/business-hours/{id}/holidays/{hid}/delete", s.holidayDelete)
-	page("POST /settings/business-hours/{id}/holidays/import", s.holidayImport)
 
 	page("GET /settings/views", s.viewList)
 	page("GET /settings/views/new", s.viewForm)
 	page("POST /settings/views/new", s.viewSave)
 	page("GET /settings/views/{id}", s.viewForm)
 	page("POST /settings/views/{id}", s.viewSave)
-	page("POST /settings/views/{id}/delete", s.viewDelete)
-	page("POST /settings/views/{id}/active", s.viewActive)
-	page("POST /settings/views/{id}/move", s.viewMove)
 }
 
 // Inc is i+1, for numbering rows in templates.

@@ -246,87 +246,42 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "saved")
 }
 
-func (s *Server) scheduleDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := rulesAdminOnly(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSchedule(id) }); err != nil {
-		return err
-	}
-	return rulesDone(w, r, "/settings/business-hours", "deleted")
-}
-
-func (s *Server) holidayAdd(w http.ResponseWriter, r *http.Request) error {
-	if err := rulesAdminOnly(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
+// holidayAdd adds one holiday typed into the schedule's form (a ruleWrite).
+func (s *Server) holidayAdd(r *http.Request, id int64) error {
 	name, start, end, rec := r.PostForm.Get("name"), r.PostForm.Get("start_date"), r.PostForm.Get("end_date"), rulesCheckbox(r, "recurring")
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	return s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		_, err := bizhours.CreateHoliday(tx, id, bizhours.HolidayInput{Name: &name, StartDate: &start, EndDate: &end, Recurring: &rec}, s.Now().UTC().Truncate(time.Millisecond))
 		return err
 	})
-	var inv *errs.Invalid
-	if errors.As(err, &inv) {
-		var sc *store.BusinessSchedule
-		if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
-			sc, err = tx.Schedule(id)
-			return err
-		}); err != nil {
-			return err
-		}
-		h := &store.BusinessHoliday{Name: name, StartDate: start, EndDate: end, Recurring: rec}
-		return s.showScheduleForm(w, r, sc, nil, h, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
-	}
-	if err != nil {
-		return err
-	}
-	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "saved")
 }
 
-func (s *Server) holidayDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := rulesAdminOnly(r); err != nil {
+// holidayInvalid shows the schedule again with the holiday as typed and
+// what to fix.
+func (s *Server) holidayInvalid(w http.ResponseWriter, r *http.Request, id int64, inv *errs.Invalid) error {
+	var sc *store.BusinessSchedule
+	if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		var err error
+		sc, err = tx.Schedule(id)
+		return err
+	}); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	hid, err := pathID(r, "hid")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteHoliday(id, hid) }); err != nil {
-		return err
-	}
-	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "deleted")
+	h := &store.BusinessHoliday{Name: r.PostForm.Get("name"), StartDate: r.PostForm.Get("start_date"), EndDate: r.PostForm.Get("end_date"), Recurring: rulesCheckbox(r, "recurring")}
+	return s.showScheduleForm(w, r, sc, nil, h, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
 }
 
 // holidayImport adds a year's Japanese national holidays as the
 // schedule's own holidays (days already there are skipped), for desks
 // that want to edit them one by one rather than switch them all on.
-func (s *Server) holidayImport(w http.ResponseWriter, r *http.Request) error {
-	if err := rulesAdminOnly(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
+// (A ruleWrite.)
+func (s *Server) holidayImport(r *http.Request, id int64) error {
 	year, err := strconv.Atoi(r.PostForm.Get("year"))
 	if err != nil || year < 2007 || year > 2099 {
 		return &httpError{http.StatusBadRequest, "rules.bad_year"}
 	}
 	lang := s.view(r).Lang
 	now := s.Now().UTC().Truncate(time.Millisecond)
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
+	return s.Store.Write(r.Context(), func(tx *store.Tx) error {
 		have, err := tx.Holidays(id)
 		if err != nil {
 			return err
@@ -350,8 +305,4 @@ func (s *Server) holidayImport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return rulesDone(w, r, fmt.Sprintf("/settings/business-hours/%d", id), "imported")
 }

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,16 +14,10 @@ import (
 func macroByTitle(t *testing.T, d *apptest.Desk, title string) *store.Macro {
 	t.Helper()
 	var out *store.Macro
-	if err := d.App.Store.Read(context.Background(), func(tx *store.Tx) error {
-		all, err := tx.Macros(store.MacroFilter{})
-		for _, m := range all {
-			if m.Title == title {
-				out = m
-			}
+	for _, m := range readStore(t, d, func(tx *store.Tx) ([]*store.Macro, error) { return tx.Macros(store.MacroFilter{}) }) {
+		if m.Title == title {
+			out = m
 		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -16,15 +16,7 @@ import (
 
 func slaPolicies(t *testing.T, d *apptest.Desk) []*sla.Policy {
 	t.Helper()
-	var out []*sla.Policy
-	if err := d.App.Store.Read(context.Background(), func(tx *store.Tx) error {
-		var err error
-		out, err = sla.Policies(tx)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return readStore(t, d, sla.Policies)
 }
 
 func TestRuleSettingsSLAs(t *testing.T) {

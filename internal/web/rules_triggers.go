@@ -199,11 +199,8 @@ func (s *Server) ruleForm(w http.ResponseWriter, r *http.Request, a *ruleArea, i
 	}
 	it := &ruleItem{Active: true}
 	if id != 0 {
-		if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
-			var err error
-			it, err = a.get(tx, id)
-			return err
-		}); err != nil {
+		var err error
+		if it, err = s.loadRule(r, a, id); err != nil {
 			return err
 		}
 	}
@@ -212,6 +209,17 @@ func (s *Server) ruleForm(w http.ResponseWriter, r *http.Request, a *ruleArea, i
 		pads = map[string]int{"all": 2, "any": 1, "act": 2}
 	}
 	return s.showRuleForm(w, r, a, it, pads, nil, http.StatusOK)
+}
+
+// loadRule reads one trigger or automation.
+func (s *Server) loadRule(r *http.Request, a *ruleArea, id int64) (*ruleItem, error) {
+	var it *ruleItem
+	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+		var err error
+		it, err = a.get(tx, id)
+		return err
+	})
+	return it, err
 }
 
 func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, a *ruleArea, it *ruleItem, pads map[string]int, errList []string, status int) error {
@@ -284,76 +292,4 @@ func (s *Server) ruleSave(w http.ResponseWriter, r *http.Request, a *ruleArea, i
 		return err
 	}
 	return rulesDone(w, r, a.Path, "saved")
-}
-
-func (s *Server) ruleDelete(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
-	if err := rulesAdminOnly(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.Write(r.Context(), func(tx *store.Tx) error { return a.delete(tx, id) }); err != nil {
-		return err
-	}
-	return rulesDone(w, r, a.Path, "deleted")
-}
-
-func (s *Server) ruleActive(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
-	if err := rulesAdminOnly(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error { return a.setActive(tx, id, rulesCheckbox(r, "active")) })
-	var inv *errs.Invalid
-	if errors.As(err, &inv) {
-		// A rule stored before today's checks: show what to fix.
-		var it *ruleItem
-		if err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
-			var err error
-			it, err = a.get(tx, id)
-			return err
-		}); err != nil {
-			return err
-		}
-		return s.showRuleForm(w, r, a, it, map[string]int{"all": 1, "any": 1, "act": 1}, s.view(r).ruleErrors(inv), http.StatusUnprocessableEntity)
-	}
-	if err != nil {
-		return err
-	}
-	return rulesDone(w, r, a.Path, "active")
-}
-
-func (s *Server) ruleMove(w http.ResponseWriter, r *http.Request, a *ruleArea) error {
-	if err := rulesAdminOnly(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		l, err := a.list(tx)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(l))
-		for i, it := range l {
-			ids[i] = it.ID
-		}
-		return a.reorder(tx, rulesMoved(ids, id, r.PostForm.Get("dir")))
-	})
-	if inv := (*errs.Invalid)(nil); errors.As(err, &inv) {
-		// Automations are checked again as they get their new position: one
-		// saved before today's checks must be fixed first.
-		return &httpError{http.StatusUnprocessableEntity, "rules.not_movable"}
-	}
-	if err != nil {
-		return err
-	}
-	return rulesDone(w, r, a.Path, "moved")
 }

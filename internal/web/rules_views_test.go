@@ -17,15 +17,7 @@ import (
 
 func viewsByPosition(t *testing.T, d *apptest.Desk) []*store.View {
 	t.Helper()
-	var out []*store.View
-	if err := d.App.Store.Read(context.Background(), func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Views()
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return readStore(t, d, func(tx *store.Tx) ([]*store.View, error) { return tx.Views() })
 }
 
 func TestRuleSettingsViews(t *testing.T) {
