@@ -121,18 +121,14 @@ func positiveClauses(q search.TextQuery) []search.Clause {
 }
 
 // countTextOnly counts live tickets matching a text-only filter (the
-// common search) without looking up every matching ticket: all matches
-// in the index, less the matching soft-deleted tickets, which the
-// tickets_deleted partial index lists. ok is false for other filters.
+// common search) without looking up every matching ticket: the index
+// holds live tickets only (IndexTicket), so its count is the answer. ok is
+// false for other filters.
 func (t *Tx) countTextOnly(f TicketFilter, w *where) (n int64, ok bool, err error) {
 	if f.Deleted || w.join == "" || len(w.parts) != 1 {
 		return 0, false, nil // the one part is "t.deleted_at IS NULL"
 	}
 	sub, args := t.d.matchSQL(docTicket, f.Text)
-	all, err := t.countTicketsSplit("SELECT COUNT(*) FROM ("+sub+") fs WHERE 1 = 1", "fs.doc_id", args)
-	if err != nil {
-		return 0, true, err
-	}
-	deleted, err := t.count("SELECT COUNT(*) FROM tickets t CROSS JOIN ("+sub+") fs WHERE t.deleted_at IS NOT NULL AND fs.doc_id = t.id", args...)
-	return all - deleted, true, err
+	n, err = t.countTicketsSplit("SELECT COUNT(*) FROM ("+sub+") fs WHERE 1 = 1", "fs.doc_id", args)
+	return n, true, err
 }

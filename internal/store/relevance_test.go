@@ -171,12 +171,14 @@ func testCountText(t *testing.T, split bool) {
 		if before < 2 || int64(before) != n {
 			t.Fatalf("listed %d, counted %d", before, n)
 		}
+		var deletedID int64
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			list, err := tx.ListTickets(store.TicketFilter{Text: q}, store.TicketOrder{Field: "id"}, store.Page{Limit: 1})
 			if err != nil {
 				return err
 			}
 			list[0].DeletedAt = time.Now()
+			deletedID = list[0].ID
 			return tx.UpdateTicket(list[0], false)
 		})
 		if err != nil {
@@ -185,6 +187,13 @@ func testCountText(t *testing.T, split bool) {
 		after, n := counts()
 		if after != before-1 || int64(after) != n {
 			t.Errorf("after deleting one: listed %d, counted %d, want %d", after, n, before-1)
+		}
+		// Re-indexing a deleted ticket (a later write to it) keeps it out.
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.IndexTicket(deletedID) }); err != nil {
+			t.Fatal(err)
+		}
+		if again, n := counts(); again != after || int64(again) != n {
+			t.Errorf("after re-indexing the deleted ticket: listed %d, counted %d, want %d", again, n, after)
 		}
 		// Only SQLite splits (side_reads.go).
 		if splits := db.SplitCounts(); (split && db.Dialect() == "sqlite") != (splits > 0) {

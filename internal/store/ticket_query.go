@@ -29,7 +29,7 @@ type TicketFilter struct {
 	ExternalIDs                               []string
 	Created, Updated, Solved, Due             TimeRange
 	Text                                      search.TextQuery
-	Deleted                                   bool  // only soft-deleted tickets instead of live ones
+	Deleted                                   bool  // only soft-deleted tickets instead of live ones (never found by Text: they leave the index)
 	VisibleToRequester, VisibleToOrganization int64 // end-user scope: own tickets, or own org's when shared
 }
 

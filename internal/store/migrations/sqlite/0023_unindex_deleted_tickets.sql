@@ -1,0 +1,5 @@
+-- The search index holds live tickets only (store.IndexTicket): a
+-- soft-deleted ticket leaves it when deleted, so counting a word's matches
+-- needs no per-ticket subtraction. Tickets deleted before this migration
+-- leave it here.
+DELETE FROM ticket_fts WHERE rowid IN (SELECT id FROM tickets WHERE deleted_at IS NOT NULL);
