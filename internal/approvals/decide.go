@@ -89,12 +89,12 @@ func edit(tx *store.Tx, actor *model.User, d *store.ApprovalDraft, in Input) (bo
 // Return sends a pending draft back to its author with a comment.
 // version is the draft's Version as the approver saw it, or AnyVersion.
 func (s *Service) Return(ctx context.Context, actor *model.User, id, version int64, comment string) (*store.ApprovalDraft, error) {
-	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
+	comment, err := approverComment(comment)
+	if err != nil {
+		return nil, err
+	}
 	if comment == "" {
 		return nil, errs.Invalidf("comment", "BlankValue", "Comment: say what to change / 差し戻しの理由を入力してください")
-	}
-	if utf8.RuneCountInString(comment) > MaxComment {
-		return nil, errs.Invalidf("comment", "TooLong", "Comment: at most 2000 characters / コメントは2000文字までです")
 	}
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
 		d, err := decide(tx, actor, id, version)
@@ -118,9 +118,9 @@ func (s *Service) Return(ctx context.Context, actor *model.User, id, version int
 // anything) and then "approved", and no one can see or act on the edited
 // draft before it is approved.
 func (s *Service) Approve(ctx context.Context, actor *model.User, id, version int64, in *Input, comment string) (*store.ApprovalDraft, error) {
-	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
-	if utf8.RuneCountInString(comment) > MaxComment {
-		return nil, errs.Invalidf("comment", "TooLong", "Comment: at most 2000 characters / コメントは2000文字までです")
+	comment, err := approverComment(comment)
+	if err != nil {
+		return nil, err
 	}
 	return s.write(ctx, func(tx *store.Tx) (*Change, error) {
 		d, err := decide(tx, actor, id, version)
@@ -242,4 +242,13 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// approverComment normalises an approver's comment and checks its length.
+func approverComment(comment string) (string, error) {
+	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
+	if utf8.RuneCountInString(comment) > MaxComment {
+		return "", errs.Invalidf("comment", "TooLong", "Comment: at most 2000 characters / コメントは2000文字までです")
+	}
+	return comment, nil
 }

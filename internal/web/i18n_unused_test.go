@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
 // dynamicKeys are catalog keys built in ways the scan below cannot follow
@@ -87,21 +85,7 @@ func TestCatalogKeysUsed(t *testing.T) {
 	}
 	// Families built from the model's lists ("status." + s …), as
 	// TestCatalogComplete enumerates them.
-	for _, s := range model.Statuses {
-		used["status."+s] = true
-	}
-	for _, p := range model.Priorities {
-		used["priority."+p] = true
-	}
-	for _, c := range model.Channels {
-		used["via."+c] = true
-	}
-	for _, v := range builtinViews {
-		used["view."+v] = true
-	}
-	for _, c := range sortable {
-		used["col."+c] = true
-	}
+	markValueKeys(used)
 	if len(used) < 100 || len(prefixes) < len(dynamicKeys)+3 {
 		t.Fatalf("found only %d keys and %d prefixes; is the scan broken?", len(used), len(prefixes))
 	}
