@@ -59,20 +59,14 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
+// publicComments are the ticket's public comments by staff.
 func (f *fixture) publicComments(t *testing.T) []*model.Comment {
 	t.Helper()
 	var out []*model.Comment
-	err := f.db.Read(context.Background(), func(tx *store.Tx) error {
-		list, err := tx.Comments(f.ticket, true, 0, 100, false)
-		for _, c := range list {
-			if c.AuthorID != f.cus.ID {
-				out = append(out, c)
-			}
+	for _, c := range f.comments(t, f.ticket) {
+		if c.Public && c.AuthorID != f.cus.ID {
+			out = append(out, c)
 		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
