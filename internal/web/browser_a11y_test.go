@@ -198,6 +198,7 @@ func browserAccessibility(t *testing.T, root context.Context, d *apptest.Desk) {
 		{"/settings/views/new", "main h1"},
 		{"/search?q=" + url.QueryEscape("type:user 山本"), "#search-q"},
 		{"/tickets?view=sla", "#ticket-list"},
+		{"/tickets/new", "#newticket-form"},
 	}
 	var inboxID, mailID int64
 	if err := d.App.Store.Read(t.Context(), func(tx *store.Tx) error {

@@ -122,6 +122,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	page("GET /tickets", s.queuePage)
 	page("GET /search", s.searchPage)
 	page("POST /tickets/bulk", s.bulkEdit)
+	s.newTicketRoutes(page) // GET and POST /tickets/new (newticket.go)
 	page("GET /tickets/{id}", s.ticketPage)
 	page("POST /tickets/{id}", s.updateTicket)
 	page("POST /tickets/{id}/presence", s.setPresence)

@@ -114,6 +114,8 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		d.Done = "action." + done + "_done"
 	case "notes":
 		d.Done = "customer.notes_saved"
+	case "created", "created_held": // the new-ticket form (newticket.go)
+		d.Done = newTicketDone[done]
 	}
 	d.Mode = "public"
 	if !currentUser(r).IsAgent() || (currentUser(r).ApprovalRequired && s.Approvals == nil) { // a trainee's reply requests approval

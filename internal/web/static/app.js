@@ -56,6 +56,7 @@ document.addEventListener('keydown', (e) => {
   if (afterG) {
     afterG = false;
     if (e.key === 'q') location.href = '/tickets';
+    if (e.key === 'n') location.href = '/tickets/new';
     return;
   }
   if (e.key === '/') { e.preventDefault(); document.getElementById('top-q')?.focus(); return; }
@@ -66,4 +67,5 @@ document.addEventListener('keydown', (e) => {
 
 if (page === 'queue' || page === 'search') import('./queue.js');
 if (page === 'ticket') import('./ticket.js');
+if (page === 'newticket') import('./newticket.js');
 if (me) import('./approvals.js');

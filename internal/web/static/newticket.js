@@ -1,0 +1,15 @@
+// New ticket form: the first message's default follows the channel (a
+// phone call is recorded as an internal note, mail and web answered in
+// public) until the agent picks one; Enter in the customer lookup looks up.
+const via = document.getElementById('via');
+const pub = document.getElementById('mode-public');
+const note = document.getElementById('mode-note');
+let touched = false;
+for (const r of [pub, note]) r?.addEventListener('change', () => { touched = true; });
+via?.addEventListener('change', () => {
+  if (touched || !pub || !note) return;
+  if (via.value === 'voice') note.checked = true; else pub.checked = true;
+});
+document.getElementById('requester_q')?.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); document.getElementById('nt-find')?.click(); }
+});
