@@ -275,3 +275,47 @@ func TestNewTicketRefusals(t *testing.T) {
 		pg.has(t, "trainee's ticket page", "最初のメッセージは承認待ちです", `data-state="pending"`, "パスワード再設定の手順をご案内いたします。")
 	})
 }
+
+// TestNewTicketFilesAndFields: the form carries the desk's custom fields
+// and the composer's files (multipart), and a problem keeps the fields'
+// values.
+func TestNewTicketFilesAndFields(t *testing.T) {
+	apptest.Dialects(t, func(t *testing.T, d *apptest.Desk) {
+		field := func(body map[string]any) int64 {
+			return d.Must(201, d.Admin, "POST", "/api/v2/ticket_fields.json", map[string]any{"ticket_field": body}).Int("ticket_field.id")
+		}
+		kind := field(map[string]any{"type": "tagger", "title": "問い合わせ区分", "custom_field_options": []map[string]any{
+			{"name": "配送について", "value": "shipping"}, {"name": "ログインについて", "value": "login"}}})
+		order := field(map[string]any{"type": "text", "title": "注文番号"})
+		b := newBrowser(t, d, "ja")
+		b.login(d.Agent.Email, "password-agent", false)
+		p, base := newTicketForm(t, b)
+		p.has(t, "fields on the form", "問い合わせ区分", "注文番号", fmt.Sprintf(`id="cf-%d" name="cf_%d"`, kind, kind))
+
+		// A problem keeps the fields' values.
+		p = b.do("POST", "/tickets/new", with(base, "requester_id", strconv.FormatInt(d.Customer.ID, 10),
+			fmt.Sprintf("cf_%d", kind), "login", fmt.Sprintf("cf_%d", order), "A-12345"))
+		if p.status != http.StatusUnprocessableEntity {
+			t.Fatalf("blank subject: %d", p.status)
+		}
+		p.has(t, "fields kept", `<option value="login" selected>`, `value="A-12345"`)
+
+		fields := map[string]string{"csrf": base.Get("csrf"), "requester_id": strconv.FormatInt(d.Customer.ID, 10), "via": "email",
+			"subject": "見積書の件", "body": "見積書を添付します。ご確認ください。", "mode": "public",
+			fmt.Sprintf("cf_%d", kind): "shipping", fmt.Sprintf("cf_%d", order): "A-12345"}
+		r := b.postFiles("/tickets/new", fields, map[string]string{"見積書（12月分）.txt": "合計 12,000円"})
+		id := created(t, r, "created")
+		tk, _ := stored(t, d, id)
+		got := map[int64]any{}
+		for _, fv := range tk.CustomFields {
+			got[fv.ID] = fv.Value
+		}
+		if got[kind] != "shipping" || got[order] != "A-12345" {
+			t.Errorf("custom fields %v", tk.CustomFields)
+		}
+		c := d.Must(200, d.Agent, "GET", fmt.Sprintf("/api/v2/tickets/%d/comments.json", id), nil)
+		if c.Len("comments") != 1 || c.Str("comments.0.attachments.0.file_name") != "見積書（12月分）.txt" || c.Get("comments.0.public") != true {
+			t.Errorf("comment with file: %s", c.Raw)
+		}
+	})
+}
