@@ -238,11 +238,17 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 			// The API's requester object: found by email or created.
 			ch.Requester = &tickets.Person{Name: d.NewName, Email: d.NewEmail, Locale: me.Locale}
 		default:
-			// A caller with a phone number only: a new customer.
-			name, phone := d.NewName, d.NewPhone
-			u, err := users.CreateBy(tx, me, users.Input{Name: &name, Phone: &phone}, s.Now().UTC())
+			// A caller with a phone number only: the customer with that
+			// number, or a new one.
+			u, err := s.customerByPhone(tx, me, d.NewPhone)
 			if err != nil {
 				return err
+			}
+			if u == nil {
+				name, phone := d.NewName, d.NewPhone
+				if u, err = users.CreateBy(tx, me, users.Input{Name: &name, Phone: &phone}, s.Now().UTC()); err != nil {
+					return err
+				}
 			}
 			ch.RequesterID = &u.ID
 		}
@@ -294,6 +300,25 @@ func (s *Server) findRequesters(tx *store.Tx, me *model.User, d *newTicketData) 
 	}
 	d.Matches, err = tx.SearchUsers(*plan.Users, finder.UserOrder(plan.Order), store.Page{Limit: maxRequesterMatches})
 	return err
+}
+
+// customerByPhone is the one customer whose phone is exactly phone, found
+// through the search index; nil when there is none (or several).
+func (s *Server) customerByPhone(tx *store.Tx, me *model.User, phone string) (*model.User, error) {
+	d := &newTicketData{Q: phone}
+	if err := s.findRequesters(tx, me, d); err != nil {
+		return nil, err
+	}
+	var found *model.User
+	for _, u := range d.Matches {
+		if u.Phone == phone && u.Role == model.RoleEndUser {
+			if found != nil {
+				return nil, nil
+			}
+			found = u
+		}
+	}
+	return found, nil
 }
 
 // loadNewTicketChoices fills the form's lists: groups, agents, types,

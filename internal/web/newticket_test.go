@@ -155,6 +155,15 @@ func TestNewTicketForm(t *testing.T) {
 		if caller.Name != "田中 三郎" || caller.Phone != "090-1234-5678" || caller.Role != model.RoleEndUser || caller.Email != "" {
 			t.Errorf("phone caller: %+v", caller)
 		}
+		// The next call: the lookup finds them by their number.
+		p = b.do("POST", "/tickets/new", with(base, "action", "find", "requester_q", "090-1234-5678"))
+		p.has(t, "find by phone", fmt.Sprintf(`id="nt-match-%d"`, caller.ID), "田中 三郎")
+		// Entered again as a new caller with the same number: the same customer.
+		id = created(t, b.do("POST", "/tickets/new", with(base, "new_name", "田中 三郎", "new_phone", "090-1234-5678",
+			"subject", "配送日の変更（再度）", "body", "再度お電話。", "mode", "note")), "created")
+		if tk2, _ := stored(t, d, id); tk2.RequesterID != caller.ID {
+			t.Errorf("the same number made another customer: %d != %d", tk2.RequesterID, caller.ID)
+		}
 
 		// Problems re-render the form with the input kept, 422, no ticket.
 		before := ticketCount(t, d)
