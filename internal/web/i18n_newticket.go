@@ -42,6 +42,7 @@ var newTicketMessages = map[string][2]string{
 	"newticket.for_customer":          {"このお客様の新規チケット", "New ticket for this customer"},
 	"newticket.created":               {"チケットを作成しました。", "Ticket created."},
 	"newticket.created_held":          {"チケットを作成しました。最初のメッセージは承認待ちです（承認されるまでお客様には届きません）。", "Ticket created. Its first message is waiting for approval (the customer gets nothing until it is approved)."},
+	"newticket.files_again":           {"添付ファイルは保存されていません。もう一度選んでください。", "The attached files were not kept: please choose them again."},
 	"newticket.err_find_blank":        {"検索する名前・メールアドレス・電話番号を入力してください。", "Type a name, an email address or a phone number to find."},
 	"newticket.err_unknown_requester": {"選ばれたお客様が見つかりません。もう一度検索してください。", "The chosen customer does not exist. Please find them again."},
 	"newticket.err_requester":         {"お客様を検索して選ぶか、新しいお客様の名前と連絡先を入力してください。", "Find and choose a customer, or enter a new customer's name and contact."},

@@ -345,8 +345,25 @@ func (s *Server) showNewTicket(w http.ResponseWriter, r *http.Request, status in
 		d.Mode = "note"
 	}
 	v := s.view(r)
+	if r.Method == http.MethodPost && hasFiles(r) {
+		// A browser cannot keep chosen files across pages: say so.
+		d.Errors = append(d.Errors, v.T("newticket.files_again"))
+	}
 	v.Title = v.T("newticket.title")
 	v.Data = d
 	s.render(w, status, "newticket", v)
 	return nil
+}
+
+// hasFiles reports whether the form carried at least one chosen file.
+func hasFiles(r *http.Request) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	for _, fh := range r.MultipartForm.File["files"] {
+		if fh.Size > 0 || fh.Filename != "" {
+			return true
+		}
+	}
+	return false
 }

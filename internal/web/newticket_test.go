@@ -121,6 +121,13 @@ func TestNewTicketForm(t *testing.T) {
 		// The customer panel's link prefills the customer.
 		p = b.do("GET", fmt.Sprintf("/tickets/new?requester_id=%d", d.Customer.ID), nil)
 		p.has(t, "prefilled", `id="nt-chosen"`, "佐藤 花子", fmt.Sprintf(`name="requester_id" value="%d"`, d.Customer.ID))
+		// "Choose another customer" drops the choice and keeps the rest.
+		p = b.do("POST", "/tickets/new", with(base, "requester_id", strconv.FormatInt(d.Customer.ID, 10), "clear_requester", "1", "subject", "請求について"))
+		if p.status != http.StatusOK {
+			t.Fatalf("change customer: %d", p.status)
+		}
+		p.has(t, "customer cleared", `id="requester_q"`, `value="請求について"`, `id="nt-new"`)
+		p.lacks(t, "customer cleared", `id="nt-chosen"`, `id="form-errors"`)
 
 		// A new customer by email (web channel, public reply): created once.
 		f := with(base, "new_name", "鈴木 一郎", "new_email", "Suzuki@Example.co.jp", "via", "web",
@@ -312,6 +319,18 @@ func TestNewTicketFilesAndFields(t *testing.T) {
 		fields := map[string]string{"csrf": base.Get("csrf"), "requester_id": strconv.FormatInt(d.Customer.ID, 10), "via": "email",
 			"subject": "見積書の件", "body": "見積書を添付します。ご確認ください。", "mode": "public",
 			fmt.Sprintf("cf_%d", kind): "shipping", fmt.Sprintf("cf_%d", order): "A-12345"}
+		// Files chosen with a form that has a problem: the agent is told
+		// to choose them again (nothing is kept).
+		bad := map[string]string{}
+		for k, v := range fields {
+			bad[k] = v
+		}
+		bad["subject"] = ""
+		p = b.postFiles("/tickets/new", bad, map[string]string{"見積書（12月分）.txt": "合計 12,000円"})
+		if p.status != http.StatusUnprocessableEntity {
+			t.Fatalf("files with a blank subject: %d", p.status)
+		}
+		p.has(t, "files again", "添付ファイルは保存されていません。もう一度選んでください。", "件名を入力してください。", "見積書を添付します。")
 		r := b.postFiles("/tickets/new", fields, map[string]string{"見積書（12月分）.txt": "合計 12,000円"})
 		id := created(t, r, "created")
 		tk, _ := stored(t, d, id)

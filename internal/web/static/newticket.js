@@ -13,3 +13,13 @@ via?.addEventListener('change', () => {
 document.getElementById('requester_q')?.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); document.getElementById('nt-find')?.click(); }
 });
+// One click creates one ticket: a second submit while the first is on
+// its way is dropped (the flag resets when the page comes back from the
+// back-forward cache).
+const form = document.getElementById('newticket-form');
+let sent = false;
+form?.addEventListener('submit', (e) => {
+  if (sent) { e.preventDefault(); return; }
+  sent = true;
+});
+addEventListener('pageshow', () => { sent = false; });
