@@ -63,6 +63,7 @@ type commentIn struct {
 type personIn struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
+	Phone    string `json:"phone"` // ours: a caller known by number only
 	LocaleID any    `json:"locale_id"`
 	Locale   string `json:"locale"`
 }
@@ -94,7 +95,7 @@ func (in *ticketIn) change(creating bool) (tickets.Change, error) {
 		ch.Subject = in.RawSubject.ptr()
 	}
 	if in.Requester != nil {
-		ch.Requester = &tickets.Person{Name: in.Requester.Name, Email: in.Requester.Email, Locale: in.Requester.Locale}
+		ch.Requester = &tickets.Person{Name: in.Requester.Name, Email: in.Requester.Email, Phone: in.Requester.Phone, Locale: in.Requester.Locale}
 	}
 	if in.ViaFollowupSourceID.V != 0 && creating {
 		ch.FollowupOf = in.ViaFollowupSourceID.V

@@ -146,6 +146,19 @@ func (t *Tx) UserByEmail(email string) (*model.User, error) {
 	return t.User(id)
 }
 
+// EndUserByPhone finds the one end-user whose phone number is phone;
+// ErrNotFound when there is none or more than one.
+func (t *Tx) EndUserByPhone(phone string) (*model.User, error) {
+	list, err := queryAll(t, scanUser, "SELECT "+userCols+" FROM users u WHERE u.phone = ? AND u.role = 'end-user' ORDER BY u.id LIMIT 2", phone)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) != 1 {
+		return nil, ErrNotFound
+	}
+	return list[0], nil
+}
+
 // UserByExternalID finds a user by the id another system gave them.
 func (t *Tx) UserByExternalID(extID string) (*model.User, error) {
 	u, err := scanUser(t.queryRow("SELECT "+userCols+" FROM users u WHERE u.external_id = ?", extID))

@@ -135,11 +135,11 @@ func (a *applier) person(p Person, field string) (*model.User, error) {
 	if p.ID != 0 {
 		return a.user(p.ID, field)
 	}
-	if p.Email == "" {
-		a.v.Addf(field, "BlankValue", "%s: give an id or an email", fieldLabel(field))
+	if p.Email == "" && p.Phone == "" {
+		a.v.Addf(field, "BlankValue", "%s: give an id, an email or a phone number", fieldLabel(field))
 		return nil, nil
 	}
-	u, err := users.FindOrCreate(a.tx, p.Name, p.Email, p.Locale, a.now)
+	u, err := users.FindOrCreatePerson(a.tx, users.Person{Name: p.Name, Email: p.Email, Phone: p.Phone, Locale: p.Locale}, a.now)
 	var inv *errs.Invalid
 	if errors.As(err, &inv) {
 		for f, ds := range inv.Details {

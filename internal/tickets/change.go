@@ -64,6 +64,7 @@ type Person struct {
 	ID     int64
 	Name   string
 	Email  string
+	Phone  string // without an email: the customer with this number, or a new one
 	Locale string
 }
 

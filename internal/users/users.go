@@ -100,18 +100,42 @@ func (d duplicateEmail) Unwrap() error { return d.Invalid }
 // FindOrCreate returns the user with this email, creating an end-user when
 // none exists — how a customer's first mail or form post becomes a person.
 func FindOrCreate(tx *store.Tx, name, email, locale string, now time.Time) (*model.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if email == "" {
-		return nil, errs.Invalidf("requester", "BlankValue", "Requester: email is required to identify a new requester")
+	return FindOrCreatePerson(tx, Person{Name: name, Email: email, Locale: locale}, now)
+}
+
+// Person is how a customer is named where they may not exist yet: a
+// ticket's requester given by email, or a caller given by phone number.
+type Person struct {
+	Name, Email, Phone, Locale string
+}
+
+// FindOrCreatePerson returns the user with p's email or, without an email,
+// the one customer with p's phone number, creating an end-user (with both
+// the email and the phone given) when there is none. Several customers
+// sharing the number (a company switchboard) make a new one rather than
+// guess.
+func FindOrCreatePerson(tx *store.Tx, p Person, now time.Time) (*model.User, error) {
+	email := strings.ToLower(strings.TrimSpace(p.Email))
+	phone := strings.TrimSpace(p.Phone)
+	if email == "" && phone == "" {
+		return nil, errs.Invalidf("requester", "BlankValue", "Requester: an email or a phone number is required to identify a new requester / 新しいお客様にはメールアドレスか電話番号が必要です")
 	}
-	u, err := tx.UserByEmail(email)
+	var (
+		u   *model.User
+		err error
+	)
+	if email != "" {
+		u, err = tx.UserByEmail(email)
+	} else {
+		u, err = tx.EndUserByPhone(phone)
+	}
 	if err == nil {
 		return u, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	u = &model.User{Name: name, Email: email, Role: model.RoleEndUser, Locale: locale}
+	u = &model.User{Name: p.Name, Email: email, Phone: phone, Role: model.RoleEndUser, Locale: p.Locale}
 	// Two first mails from one new customer can race to create them: the
 	// loser's insert fails on the unique email, and the winner's user is
 	// there to be read (PostgreSQL needs the savepoint to go on after it).

@@ -15,7 +15,6 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/search"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
-	"github.com/kizuna-desk/kizuna/internal/users"
 )
 
 // The new-ticket form (新規チケット): an agent records a phone call or a
@@ -229,33 +228,14 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	if ch.Tags != nil && len(*ch.Tags) == 0 {
 		ch.Tags = nil
 	}
-	var res *tickets.Result
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		switch {
-		case d.Requester != nil:
-			ch.RequesterID = &d.Requester.ID
-		case d.NewEmail != "":
-			// The API's requester object: found by email or created.
-			ch.Requester = &tickets.Person{Name: d.NewName, Email: d.NewEmail, Locale: me.Locale}
-		default:
-			// A caller with a phone number only: the customer with that
-			// number, or a new one.
-			u, err := s.customerByPhone(tx, me, d.NewPhone)
-			if err != nil {
-				return err
-			}
-			if u == nil {
-				name, phone := d.NewName, d.NewPhone
-				if u, err = users.CreateBy(tx, me, users.Input{Name: &name, Phone: &phone}, s.Now().UTC()); err != nil {
-					return err
-				}
-			}
-			ch.RequesterID = &u.ID
-		}
-		var err error
-		res, err = s.Tickets.CreateTx(tx, me, ch)
-		return err
-	})
+	if d.Requester != nil {
+		ch.RequesterID = &d.Requester.ID
+	} else {
+		// Found by email, or by phone number without one, or created with
+		// both (users.FindOrCreatePerson).
+		ch.Requester = &tickets.Person{Name: d.NewName, Email: d.NewEmail, Phone: d.NewPhone, Locale: me.Locale}
+	}
+	res, err := s.Tickets.Create(r.Context(), me, ch)
 	if err != nil {
 		var inv *errs.Invalid
 		switch {
@@ -300,25 +280,6 @@ func (s *Server) findRequesters(tx *store.Tx, me *model.User, d *newTicketData) 
 	}
 	d.Matches, err = tx.SearchUsers(*plan.Users, finder.UserOrder(plan.Order), store.Page{Limit: maxRequesterMatches})
 	return err
-}
-
-// customerByPhone is the one customer whose phone is exactly phone, found
-// through the search index; nil when there is none (or several).
-func (s *Server) customerByPhone(tx *store.Tx, me *model.User, phone string) (*model.User, error) {
-	d := &newTicketData{Q: phone}
-	if err := s.findRequesters(tx, me, d); err != nil {
-		return nil, err
-	}
-	var found *model.User
-	for _, u := range d.Matches {
-		if u.Phone == phone && u.Role == model.RoleEndUser {
-			if found != nil {
-				return nil, nil
-			}
-			found = u
-		}
-	}
-	return found, nil
 }
 
 // loadNewTicketChoices fills the form's lists: groups, agents, types,

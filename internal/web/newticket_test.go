@@ -130,12 +130,12 @@ func TestNewTicketForm(t *testing.T) {
 		p.lacks(t, "customer cleared", `id="nt-chosen"`, `id="form-errors"`)
 
 		// A new customer by email (web channel, public reply): created once.
-		f := with(base, "new_name", "鈴木 一郎", "new_email", "Suzuki@Example.co.jp", "via", "web",
+		f := with(base, "new_name", "鈴木 一郎", "new_email", "Suzuki@Example.co.jp", "new_phone", "03-1234-5678", "via", "web",
 			"subject", "請求書の再発行", "body", "鈴木様\n請求書を再発行いたしました。ご確認ください。", "mode", "public")
 		id = created(t, b.do("POST", "/tickets/new", f), "created")
 		suzuki := userByEmail(t, d, "suzuki@example.co.jp")
 		tk, cs = stored(t, d, id)
-		if suzuki.Role != model.RoleEndUser || suzuki.Name != "鈴木 一郎" || tk.RequesterID != suzuki.ID || tk.Via != "web" {
+		if suzuki.Role != model.RoleEndUser || suzuki.Name != "鈴木 一郎" || suzuki.Phone != "03-1234-5678" || tk.RequesterID != suzuki.ID || tk.Via != "web" {
 			t.Errorf("new customer %+v, ticket requester %d via %q", suzuki, tk.RequesterID, tk.Via)
 		}
 		if len(cs) != 1 || !cs[0].Public {
