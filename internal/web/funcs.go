@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"strings"
@@ -20,6 +21,21 @@ var funcs = template.FuncMap{
 	"event":    eventText,
 	// pair passes the view and one value to a sub-template.
 	"pair": func(v, c any) map[string]any { return map[string]any{"V": v, "C": c} },
+	// args passes named values to a sub-template: args "V" $ "Name" x ….
+	"args": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, errors.New("args: a value without a name")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("args: name %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 }
 
 // viaIcons are small line icons of the channels, inline SVG (markup, so
