@@ -47,19 +47,10 @@ func (s *Server) macroSettings(w http.ResponseWriter, r *http.Request) error {
 		if d.Categories, err = macros.Categories(tx, me); err != nil {
 			return err
 		}
-		names, err := s.macroOwners(tx, l.Macros)
-		if err != nil {
-			return err
-		}
 		for _, m := range l.Macros {
-			row := macroSettingsRow{Macro: m, Category: macros.Category(m.Title), Access: "rules.shared", Usage: l.Usage[m.ID]}
-			switch m.RestrictionType {
-			case macros.Group:
-				row.Access = "rules.group"
-				row.Owner = names["group:"+ruleIDList(m.RestrictionIDs)]
-			case macros.User:
-				row.Access = "rules.personal"
-				row.Owner = names["user:"+ruleIDList(m.RestrictionIDs)]
+			row := macroSettingsRow{Macro: m, Category: macros.Category(m.Title), Usage: l.Usage[m.ID]}
+			if row.Access, row.Owner, err = restrictedTo(tx, m.RestrictionType, m.RestrictionIDs); err != nil {
+				return err
 			}
 			d.Macros = append(d.Macros, row)
 		}
@@ -73,42 +64,46 @@ func (s *Server) macroSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func ruleIDList(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-// macroOwners names the groups and users macros are restricted to.
-func (s *Server) macroOwners(tx *store.Tx, list []*store.Macro) (map[string]string, error) {
-	out := map[string]string{}
-	for _, m := range list {
-		var names []string
-		for _, id := range m.RestrictionIDs {
-			switch m.RestrictionType {
-			case macros.Group:
-				g, err := tx.Group(id)
-				if errors.Is(err, store.ErrNotFound) {
-					continue
-				} else if err != nil {
-					return nil, err
-				}
-				names = append(names, g.Name)
-			case macros.User:
-				u, err := tx.User(id)
-				if errors.Is(err, store.ErrNotFound) {
-					continue
-				} else if err != nil {
-					return nil, err
-				}
-				names = append(names, u.Name)
+// restrictedTo describes a macro's or view's visibility: the catalog key
+// (shared, group, personal) and the names of the groups or person it is
+// restricted to. macros.Group/User and views.RestrictGroup/User are the
+// same values, Zendesk's.
+func restrictedTo(tx *store.Tx, typ string, ids []int64) (access, owner string, err error) {
+	var names []string
+	for _, id := range ids {
+		var name string
+		switch typ {
+		case macros.Group:
+			var g *model.Group
+			g, err = tx.Group(id)
+			if err == nil {
+				name = g.Name
+			}
+		case macros.User:
+			var u *model.User
+			u, err = tx.User(id)
+			if err == nil {
+				name = u.Name
 			}
 		}
-		out[strings.ToLower(m.RestrictionType)+":"+ruleIDList(m.RestrictionIDs)] = strings.Join(names, "、")
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since: left out
+		} else if err != nil {
+			return "", "", err
+		}
+		if name != "" {
+			names = append(names, name)
+		}
 	}
-	return out, nil
+	switch typ {
+	case macros.Group:
+		access = "rules.group"
+	case macros.User:
+		access = "rules.personal"
+	default:
+		access = "rules.shared"
+	}
+	return access, strings.Join(names, "、"), nil
 }
 
 type macroFormData struct {

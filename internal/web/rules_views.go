@@ -48,18 +48,10 @@ func (s *Server) viewList(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		for _, vw := range list {
-			row := viewSettingsRow{View: vw, Access: "rules.shared"}
-			switch vw.RestrictionType {
-			case views.RestrictGroup:
-				row.Access = "rules.group"
-				row.Owner = s.groupNames(tx, vw.RestrictionIDs)
-			case views.RestrictUser:
-				row.Access = "rules.personal"
-				if len(vw.RestrictionIDs) == 1 {
-					if u, err := tx.User(vw.RestrictionIDs[0]); err == nil {
-						row.Owner = u.Name
-					}
-				}
+			row := viewSettingsRow{View: vw}
+			var err error
+			if row.Access, row.Owner, err = restrictedTo(tx, vw.RestrictionType, vw.RestrictionIDs); err != nil {
+				return err
 			}
 			d.Views = append(d.Views, row)
 		}
@@ -71,16 +63,6 @@ func (s *Server) viewList(w http.ResponseWriter, r *http.Request) error {
 	v.Title, v.Data = v.T("rules.views"), d
 	s.render(w, http.StatusOK, "rules_views", v)
 	return nil
-}
-
-func (s *Server) groupNames(tx *store.Tx, ids []int64) string {
-	var names []string
-	for _, id := range ids {
-		if g, err := tx.Group(id); err == nil {
-			names = append(names, g.Name)
-		}
-	}
-	return strings.Join(names, "、")
 }
 
 type viewColumnChoice struct {
