@@ -157,14 +157,7 @@ func IMAP(ctx context.Context, c Config) Result {
 	}
 	defer conn.Close()
 	res := Result{Addr: addr, TLS: c.TLS == "tls"}
-	failAt := func(step string, err error) Result {
-		var ne net.Error
-		if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
-			err = fmt.Errorf("%w (timed out after %v)", err, c.Timeout)
-		}
-		res.Step, res.Err = step, err
-		return res
-	}
+	failAt := func(step string, err error) Result { return stopped(ctx, res, c.Timeout, step, err) }
 	opts := &imapclient.Options{TLSConfig: c.tlsConfig()}
 	var cl *imapclient.Client
 	if c.TLS == "starttls" {
@@ -210,14 +203,7 @@ func SMTP(ctx context.Context, c Config) Result {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	res := Result{Addr: addr, TLS: c.TLS == "tls"}
-	failAt := func(step string, err error) Result {
-		var ne net.Error
-		if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
-			err = fmt.Errorf("%w (timed out after %v)", err, c.Timeout)
-		}
-		res.Step, res.Err = step, err
-		return res
-	}
+	failAt := func(step string, err error) Result { return stopped(ctx, res, c.Timeout, step, err) }
 	helo := c.HeloName
 	if helo == "" {
 		helo = "localhost"
@@ -272,5 +258,16 @@ func SMTP(ctx context.Context, c Config) Result {
 	}
 	_ = cl.Quit()
 	res.OK, res.Step = true, StepDone
+	return res
+}
+
+// stopped is res ended at step with err, which says so when the time ran
+// out.
+func stopped(ctx context.Context, res Result, timeout time.Duration, step string, err error) Result {
+	var ne net.Error
+	if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
+		err = fmt.Errorf("%w (timed out after %v)", err, timeout)
+	}
+	res.Step, res.Err = step, err
 	return res
 }
