@@ -149,7 +149,7 @@ func (t *Tx) UserByEmail(email string) (*model.User, error) {
 // EndUserByPhone finds the one end-user whose phone number is phone;
 // ErrNotFound when there is none or more than one.
 func (t *Tx) EndUserByPhone(phone string) (*model.User, error) {
-	list, err := queryAll(t, scanUser, "SELECT "+userCols+" FROM users u WHERE u.phone = ? AND u.role = 'end-user' ORDER BY u.id LIMIT 2", phone)
+	list, err := queryAll(t, scanUser, "SELECT "+userCols+" FROM users u WHERE u.phone = ? AND u.role = ? ORDER BY u.id LIMIT 2", phone, model.RoleEndUser)
 	if err != nil {
 		return nil, err
 	}
