@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
 	"net/smtp"
 	"os"
 	"os/exec"
@@ -63,10 +64,14 @@ func TestServeKill9(t *testing.T) {
 			var mu sync.Mutex
 			acked := map[int]bool{}
 			var wg sync.WaitGroup
+			var sendErr error
 			for c := range 4 {
 				wg.Go(func() {
 					for i := c; i < total; i += 4 {
-						if sendMail(smtpAddr, msgs[i]) != nil {
+						if err := sendMail(smtpAddr, msgs[i]); err != nil {
+							mu.Lock()
+							sendErr = err
+							mu.Unlock()
 							return // the server is gone
 						}
 						mu.Lock()
@@ -75,14 +80,20 @@ func TestServeKill9(t *testing.T) {
 					}
 				})
 			}
+			sending := make(chan struct{})
+			go func() { wg.Wait(); close(sending) }()
 			for {
 				mu.Lock()
-				n := len(acked)
+				n, err := len(acked), sendErr
 				mu.Unlock()
 				if n >= total/2 {
 					break
 				}
-				time.Sleep(5 * time.Millisecond)
+				select {
+				case <-sending: // every sender stopped before the kill
+					t.Fatalf("senders stopped after %d of %d acknowledgements: %v", n, total, err)
+				case <-time.After(5 * time.Millisecond):
+				}
 			}
 			srv.Process.Kill() // SIGKILL: no shutdown code runs
 			srv.Wait()
@@ -182,6 +193,21 @@ func startServe(t *testing.T, bin string, env []string, smtpAddr string) *exec.C
 		io.Copy(io.Discard, stderr)
 	}()
 	waitHTTP(t, "http://"+httpAddr+"/healthz")
+	// The SMTP listener opens after the HTTP one: a first mail sent in
+	// between was refused, every sender stopped, and the test waited
+	// forever for acknowledgements.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", smtpAddr, time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SMTP %s never listened: %v", smtpAddr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	return cmd
 }
 
