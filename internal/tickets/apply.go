@@ -54,6 +54,7 @@ func (a *applier) apply(old, tk *model.Ticket, ch *Change) error {
 
 func (a *applier) people(old, tk *model.Ticket, ch *Change) error {
 	requesterChanged := false
+	var requester *model.User // as just found or created, when the change names one
 	switch {
 	case ch.Requester != nil:
 		u, err := a.person(*ch.Requester, "requester")
@@ -61,13 +62,14 @@ func (a *applier) people(old, tk *model.Ticket, ch *Change) error {
 			return err
 		}
 		if u != nil {
-			tk.RequesterID, requesterChanged = u.ID, true
+			tk.RequesterID, requesterChanged, requester = u.ID, true, u
 		}
 	case ch.RequesterID != nil:
-		if _, err := a.user(*ch.RequesterID, "requester"); err != nil {
+		u, err := a.user(*ch.RequesterID, "requester")
+		if err != nil {
 			return err
 		}
-		tk.RequesterID, requesterChanged = *ch.RequesterID, true
+		tk.RequesterID, requesterChanged, requester = *ch.RequesterID, true, u
 	}
 	if ch.SubmitterID != nil && old == nil {
 		if _, err := a.user(*ch.SubmitterID, "submitter"); err != nil {
@@ -85,8 +87,11 @@ func (a *applier) people(old, tk *model.Ticket, ch *Change) error {
 		}
 		tk.OrganizationID = *ch.OrganizationID
 	} else if old == nil || requesterChanged {
-		if r, err := a.tx.User(tk.RequesterID); err == nil {
-			tk.OrganizationID = r.OrganizationID
+		if requester == nil || requester.ID != tk.RequesterID {
+			requester, _ = a.tx.User(tk.RequesterID) // absent: the validation above said so
+		}
+		if requester != nil {
+			tk.OrganizationID = requester.OrganizationID
 		}
 	}
 	if ch.AssigneeEmail != nil {
@@ -398,7 +403,16 @@ func (a *applier) finish(old, tk *model.Ticket, ch *Change) (*Result, error) {
 			return nil, err
 		}
 	}
-	if old == nil || old.Subject != tk.Subject || a.comment != nil {
+	switch {
+	case old == nil: // everything the document holds is in hand
+		var comments []*model.Comment
+		if a.comment != nil {
+			comments = append(comments, a.comment)
+		}
+		if err := a.tx.IndexNewTicket(tk, comments); err != nil {
+			return nil, err
+		}
+	case old.Subject != tk.Subject || a.comment != nil:
 		if err := a.tx.IndexTicket(tk.ID); err != nil {
 			return nil, err
 		}
