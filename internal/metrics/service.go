@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/kizuna-desk/kizuna/internal/model"
@@ -32,7 +33,16 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Audit == nil || r.Ticket == nil || r.Ticket.ID == 0 {
 		return nil
 	}
-	_, err := s.Refresh(tx, r.Ticket.ID)
+	// The write's own comment and author are in hand; the fold need not
+	// read them back.
+	known := &Facts{Comments: map[int64]*model.Comment{}, Authors: map[int64]Author{}}
+	if r.Comment != nil && r.Comment.ID != 0 {
+		known.Comments[r.Comment.ID] = r.Comment
+	}
+	if r.Actor != nil && r.Actor.ID != 0 {
+		known.Authors[r.Actor.ID] = Author{Agent: r.Actor.IsAgent(), Staff: r.Actor.IsStaff()}
+	}
+	_, err := s.refresh(tx, r.Ticket.ID, known)
 	return err
 }
 
@@ -40,6 +50,11 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 // state: it reads only the audits after the row's last one, so a write
 // costs one small query however long the ticket's history is.
 func (s *Service) Refresh(tx *store.Tx, ticketID int64) (*State, error) {
+	return s.refresh(tx, ticketID, nil)
+}
+
+// refresh is Refresh with comments and authors already known (nil: none).
+func (s *Service) refresh(tx *store.Tx, ticketID int64, known *Facts) (*State, error) {
 	st := &State{}
 	row, err := tx.TicketMetrics(ticketID)
 	switch {
@@ -54,7 +69,7 @@ func (s *Service) Refresh(tx *store.Tx, ticketID int64) (*State, error) {
 	if err != nil || len(audits) == 0 {
 		return st, err
 	}
-	f, err := s.facts(tx, audits)
+	f, err := s.factsKnown(tx, audits, known)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +119,11 @@ func Decode(row *store.MetricsRow) (*State, error) {
 
 // facts loads the comments and authors audits refer to.
 func (s *Service) facts(tx *store.Tx, audits []*model.Audit) (*Facts, error) {
+	return s.factsKnown(tx, audits, nil)
+}
+
+// factsKnown is facts reading only what known (nil: nothing) lacks.
+func (s *Service) factsKnown(tx *store.Tx, audits []*model.Audit, known *Facts) (*Facts, error) {
 	f := &Facts{Comments: map[int64]*model.Comment{}, Authors: map[int64]Author{}, MadePrivate: map[int64]bool{}}
 	sched := s.Schedule
 	if sched == nil {
@@ -117,6 +137,23 @@ func (s *Service) facts(tx *store.Tx, audits []*model.Audit) (*Facts, error) {
 		f.Clock = c
 	}
 	commentIDs, userIDs := NeededIDs(audits)
+	if known != nil {
+		commentIDs = slices.DeleteFunc(commentIDs, func(id int64) bool {
+			c, ok := known.Comments[id]
+			if ok {
+				f.Comments[id] = c
+				userIDs = append(userIDs, c.AuthorID) // dropped below when known
+			}
+			return ok
+		})
+		userIDs = slices.DeleteFunc(userIDs, func(id int64) bool {
+			a, ok := known.Authors[id]
+			if ok {
+				f.Authors[id] = a
+			}
+			return ok
+		})
+	}
 	for len(commentIDs) > 0 {
 		n := min(len(commentIDs), 500)
 		list, err := tx.CommentsByID(commentIDs[:n])
