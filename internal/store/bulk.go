@@ -110,16 +110,13 @@ func (db *DB) PrepareTicketsBulk(batch []BulkTicket) {
 // ticketSections is the document IndexTicket builds: the subject, then
 // every comment (the description when there are none).
 func ticketSections(b *BulkTicket) []string {
-	sections := []string{b.Ticket.Subject}
+	var bodies []string
 	for _, a := range b.Audits {
 		if a.Comment != nil {
-			sections = append(sections, a.Comment.Body)
+			bodies = append(bodies, a.Comment.Body)
 		}
 	}
-	if len(sections) == 1 {
-		sections = append(sections, b.Ticket.Description)
-	}
-	return sections
+	return ticketDoc(b.Ticket.Subject, b.Ticket.Description, bodies)
 }
 
 // BulkAudit is one audit and the comment it added, if any.
@@ -297,8 +294,10 @@ func (t *Tx) newRowWriterPattern(table, cols, row string) *rowWriter {
 		// statements, the fewer segments to merge later.
 		per = max(1, t.d.(bulkDialect).maxVars()/n)
 	}
+	// args grows as rows come: the committer's index writer often takes a
+	// handful of rows, and a bulk load grows it once.
 	return &rowWriter{t: t, head: "INSERT INTO " + table + " (" + cols + ") VALUES ", row: row,
-		ncol: n, perStmt: per, args: make([]any, 0, min(per*n, 2048))}
+		ncol: n, perStmt: per, args: make([]any, 0, min(per*n, 16*n))}
 }
 
 func (w *rowWriter) add(vals ...any) error {

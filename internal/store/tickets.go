@@ -165,26 +165,38 @@ func (t *Tx) IndexTicket(id int64) error {
 	if deleted.Valid {
 		return t.d.unindex(t, docTicket, id)
 	}
-	rows, err := t.query("SELECT body FROM comments WHERE ticket_id = ? ORDER BY id", id)
+	bodies, err := queryAll(t, func(sc scanner) (string, error) {
+		var body string
+		return body, sc.Scan(&body)
+	}, "SELECT body FROM comments WHERE ticket_id = ? ORDER BY id", id)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	sections := []string{subject}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return err
-		}
-		sections = append(sections, body)
+	return t.d.index(t, docTicket, id, ticketDoc(subject, desc, bodies))
+}
+
+// IndexNewTicket indexes a ticket created in this transaction from what its
+// writer holds: its subject and the comments it was created with, in id
+// order. It builds the document IndexTicket would read back, without the
+// two queries (a ticket's creation is the hottest write).
+func (t *Tx) IndexNewTicket(tk *model.Ticket, comments []*model.Comment) error {
+	if !tk.DeletedAt.IsZero() {
+		return t.d.unindex(t, docTicket, tk.ID)
 	}
-	if err := rows.Err(); err != nil {
-		return err
+	bodies := make([]string, len(comments))
+	for i, c := range comments {
+		bodies[i] = c.Body
 	}
-	if len(sections) == 1 {
-		sections = append(sections, desc)
+	return t.d.index(t, docTicket, tk.ID, ticketDoc(tk.Subject, tk.Description, bodies))
+}
+
+// ticketDoc is a ticket's search document: the subject, then every
+// comment's body (the description when there are none).
+func ticketDoc(subject, desc string, bodies []string) []string {
+	if len(bodies) == 0 {
+		return []string{subject, desc}
 	}
-	return t.d.index(t, docTicket, id, sections)
+	return append([]string{subject}, bodies...)
 }
 
 // TicketTagCounts returns the most used ticket tags with their counts.
