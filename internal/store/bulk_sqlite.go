@@ -116,10 +116,14 @@ func (sqliteDialect) finishBulk(ctx context.Context, db *DB) error {
 			}
 		}
 	}
-	for _, q := range []string{"ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
+	if _, err := conn.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("ANALYZE: %w", err)
+	}
+	if err := dropSamples(ctx, conn); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

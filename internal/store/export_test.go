@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // SetRelevanceWindow shrinks the relevance window for a test and returns a
 // function restoring it.
 func SetRelevanceWindow(n int) (restore func()) {
@@ -29,4 +31,28 @@ func (db *DB) SplitCounts() int64 {
 		return 0
 	}
 	return db.side.splits.Load()
+}
+
+// SampledTables lists the tables SQLite keeps stat4 samples for.
+func (db *DB) SampledTables(ctx context.Context) ([]string, error) {
+	rows, err := db.writer.QueryContext(ctx, "SELECT DISTINCT tbl FROM sqlite_stat4 ORDER BY tbl")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Analyze runs a plain ANALYZE, as an older version did.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.writer.ExecContext(ctx, "ANALYZE")
+	return err
 }
