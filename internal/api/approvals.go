@@ -286,6 +286,8 @@ func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) error {
 }
 
 // decideDraft approves (comment optional) or returns (comment required).
+// An approval may carry a {"draft": {...}} edit, applied and approved in
+// one transaction under one version check; a return may not.
 func (s *Server) decideDraft(ret bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
@@ -293,8 +295,9 @@ func (s *Server) decideDraft(ret bool) handlerFunc {
 			return err
 		}
 		var in struct {
-			Comment *string `json:"comment"`
-			Version int64   `json:"version"` // the draft's version as read; 0: no check
+			Comment *string  `json:"comment"`
+			Version int64    `json:"version"` // the draft's version as read; 0: no check
+			Draft   *draftIn `json:"draft"`
 		}
 		if err := s.decodeOptional(w, r, &in); err != nil {
 			return err
@@ -303,11 +306,25 @@ func (s *Server) decideDraft(ret bool) handlerFunc {
 		if in.Comment != nil {
 			comment = *in.Comment
 		}
+		version := in.Version
+		var edit *approvals.Input
+		if in.Draft != nil {
+			if in.Draft.Version != 0 {
+				version = in.Draft.Version
+			}
+			if in.Draft.edits() {
+				e := in.Draft.input()
+				edit = &e
+			}
+		}
 		var d *store.ApprovalDraft
 		if ret {
-			d, err = s.approvals().Return(r.Context(), currentUser(r), id, in.Version, comment)
+			if edit != nil {
+				return badRequest("InvalidValue", "A draft is returned as it is; to change it, edit it (PUT) or approve it with the edit. / 差し戻す下書きは編集できません。編集する場合は保存するか、編集して承認してください。")
+			}
+			d, err = s.approvals().Return(r.Context(), currentUser(r), id, version, comment)
 		} else {
-			d, err = s.approvals().Approve(r.Context(), currentUser(r), id, in.Version, nil, comment)
+			d, err = s.approvals().Approve(r.Context(), currentUser(r), id, version, edit, comment)
 		}
 		return s.writeDraft(w, r, http.StatusOK, d, err)
 	}

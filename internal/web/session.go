@@ -83,7 +83,11 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request) error) 
 			}
 		}
 		ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), sessionKey, sess)
-		return h(w, r.WithContext(ctx))
+		r = r.WithContext(ctx)
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err) // the error page in the user's language, with a way back to the desk
+		}
+		return nil
 	})
 }
 
