@@ -148,6 +148,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	c.api = api.DefaultConfig
 	c.api.RateLimit = *rateLimit
 	c.mail = m
+	tuneGC()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
