@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // SetRelevanceWindow shrinks the relevance window for a test and returns a
 // function restoring it.
@@ -55,4 +58,20 @@ func (db *DB) SampledTables(ctx context.Context) ([]string, error) {
 func (db *DB) Analyze(ctx context.Context) error {
 	_, err := db.writer.ExecContext(ctx, "ANALYZE")
 	return err
+}
+
+// SetCheckpointDelay changes how long the checkpointer waits after a
+// commit, and returns a function restoring it.
+func SetCheckpointDelay(d time.Duration) (restore func()) {
+	old := checkpointDelay
+	checkpointDelay = d
+	return func() { checkpointDelay = old }
+}
+
+// Checkpoints is how many background checkpoints ran (SQLite).
+func (db *DB) Checkpoints() int64 {
+	if db.ckpt == nil {
+		return 0
+	}
+	return db.ckpt.runs.Load()
 }

@@ -49,6 +49,8 @@ type committer struct {
 	queue chan *writeReq
 	stop  chan struct{}
 	wg    sync.WaitGroup
+	// committed, when set, is told of every commit (the checkpointer).
+	committed func()
 
 	groups, writes atomic.Int64 // for GroupCommitStats
 }
@@ -62,8 +64,8 @@ func (db *DB) GroupCommitStats() (groups, writes int64) {
 	return db.commit.groups.Load(), db.commit.writes.Load()
 }
 
-func newCommitter(db *sql.DB, d dialect, stmts *stmtCache) *committer {
-	c := &committer{db: db, d: d, stmts: stmts, queue: make(chan *writeReq, 1024), stop: make(chan struct{})}
+func newCommitter(db *sql.DB, d dialect, stmts *stmtCache, committed func()) *committer {
+	c := &committer{db: db, d: d, stmts: stmts, queue: make(chan *writeReq, 1024), stop: make(chan struct{}), committed: committed}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -201,6 +203,9 @@ func (c *committer) run(group []*writeReq) {
 	if err := sqlTx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
 		return
+	}
+	if c.committed != nil {
+		c.committed()
 	}
 	for i, r := range group {
 		r.done <- results[i]

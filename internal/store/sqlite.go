@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,10 +52,12 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
+	plainDSN := "file:" + path + "?" + q.Encode()
 	wq := url.Values{"_txlock": {"immediate"}}
 	for k, v := range q {
-		wq[k] = v
+		wq[k] = slices.Clone(v)
 	}
+	wq.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint)) // a backstop: checkpoint_sqlite.go
 	writer, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
@@ -80,8 +83,15 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 	// burst of searches.
 	reader.SetConnMaxIdleTime(time.Minute)
 	d := sqliteDialect{ftsIndexer{}}
+	ckpt, err := sql.Open("sqlite", plainDSN)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, err
+	}
 	db := &DB{writer: writer, reader: reader, d: d, writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
-	db.commit = newCommitter(writer, d, db.writerStmts)
+	db.ckpt = newCheckpointer(ckpt)
+	db.commit = newCommitter(writer, d, db.writerStmts, db.ckpt.committed)
 	db.trim = newMemTrimmer(db, n)
 	db.side = newSideReads(reader)
 	return db, nil

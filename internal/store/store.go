@@ -37,8 +37,9 @@ type DB struct {
 	// transactions, and prepared statements per pool.
 	commit                   *committer
 	writerStmts, readerStmts *stmtCache
-	trim                     *memTrimmer // SQLite only; see memory_sqlite.go
-	side                     *sideReads  // parallel parts of long counts; see side_reads.go
+	trim                     *memTrimmer   // SQLite only; see memory_sqlite.go
+	side                     *sideReads    // parallel parts of long counts; see side_reads.go
+	ckpt                     *checkpointer // SQLite only; see checkpoint_sqlite.go
 	// liveScope tells apart desks sharing one PostgreSQL database in
 	// different schemas: NOTIFY channels are database-wide.
 	liveScope string
@@ -104,6 +105,9 @@ func (db *DB) Close() error {
 		db.commit.close()
 		db.writerStmts.close()
 		db.readerStmts.close()
+	}
+	if db.ckpt != nil {
+		db.ckpt.close()
 	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
