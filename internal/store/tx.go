@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
 // Tx is one transaction. Its methods are the store's queries; they are
@@ -157,8 +159,45 @@ func jsonText(v any) string {
 
 func fromJSON[T any](s string) T {
 	var v T
+	if emptyJSON(s, &v) {
+		return v
+	}
 	_ = json.Unmarshal([]byte(s), &v)
 	return v
+}
+
+// emptyJSON sets *v as json.Unmarshal would for the empty array or object
+// most JSON columns hold (a ticket without collaborators, custom fields or
+// channel details), without the decoder: a listed page of tickets decodes
+// hundreds of them. It reports false for anything else.
+func emptyJSON[T any](s string, v *T) bool {
+	switch s {
+	case "[]":
+		switch p := any(v).(type) {
+		case *[]int64:
+			*p = []int64{}
+		case *[]string:
+			*p = []string{}
+		case *[]model.FieldValue:
+			*p = []model.FieldValue{}
+		case *[]model.AuditEvent:
+			*p = []model.AuditEvent{}
+		default:
+			return false
+		}
+		return true
+	case "{}":
+		switch p := any(v).(type) {
+		case *map[string]any:
+			*p = map[string]any{}
+		case *map[string]string:
+			*p = map[string]string{}
+		default:
+			return false
+		}
+		return true
+	}
+	return false
 }
 
 // Tags are kept space separated on the row (they never contain spaces) and,
