@@ -18,8 +18,8 @@ import (
 // suggests customers as the agent types; the list is an accessible
 // listbox (audited) that the arrow keys move through; Enter picks the
 // customer without leaving the page (what was typed stays), "change"
-// brings the lookup back, a click picks again, and the ticket is created
-// for the picked customer.
+// brings the lookup back, Escape closes the list, a click picks again,
+// and the ticket is created for the picked customer.
 func TestBrowserNewTicketSuggest(t *testing.T) {
 	root := headless(t)
 	t.Run("sqlite", func(t *testing.T) { browserNewTicketSuggest(t, root, apptest.Start(t, "")) })
@@ -77,7 +77,13 @@ func browserNewTicketSuggest(t *testing.T, root context.Context, d *apptest.Desk
 		t.Errorf("change did not bring the lookup back")
 	}
 	tb.run(t, "type again", chromedp.SendKeys(chromedp.CSS("#requester_q"), " "))
-	tb.run(t, "suggestions again", chromedp.WaitVisible(chromedp.CSS(opt)), chromedp.Click(chromedp.CSS(opt)))
+	tb.run(t, "suggestions again", chromedp.WaitVisible(chromedp.CSS(opt)))
+	// Escape closes the list; the down arrow opens it again.
+	tb.run(t, "escape", chromedp.KeyEvent(kb.Escape))
+	if v := tb.eval(t, `String(document.getElementById('nt-suggest').hidden) + ' ' + document.getElementById('requester_q').getAttribute('aria-expanded')`); v != "true false" {
+		t.Errorf("after Escape: hidden, expanded = %s", v)
+	}
+	tb.run(t, "reopen", chromedp.KeyEvent(kb.ArrowDown), chromedp.WaitVisible(chromedp.CSS(opt)), chromedp.Click(chromedp.CSS(opt)))
 	tb.waitText(t, "#nt-picked", "佐藤 花子", 5*time.Second)
 
 	body := "お客様より電話。来週届く荷物の配送先を、自宅から勤務先に変更したいとのご依頼でした。"
