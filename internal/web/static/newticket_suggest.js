@@ -85,6 +85,8 @@ if (input && list && status && form) {
   const pick = (i) => {
     const c = items[i];
     if (!c) return;
+    clearTimeout(timer); // a lookup still to come must not reopen the list
+    pending?.abort();
     close();
     const chosen = document.createElement('p');
     chosen.className = 'nt-chosen';
