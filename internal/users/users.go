@@ -127,6 +127,13 @@ func FindOrCreatePerson(tx *store.Tx, p Person, now time.Time) (*model.User, err
 	if email != "" {
 		u, err = tx.UserByEmail(email)
 	} else {
+		// Two first calls from one new number must not both create a
+		// customer, and no unique constraint can stop them (a shared
+		// switchboard number names several): one transaction at a time
+		// looks the number up and creates its customer.
+		if err := tx.LockKey("users.phone", phone); err != nil {
+			return nil, err
+		}
 		u, err = tx.EndUserByPhone(phone)
 	}
 	if err == nil {

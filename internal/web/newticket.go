@@ -65,6 +65,7 @@ type newTicketData struct {
 func (s *Server) newTicketRoutes(page func(string, func(http.ResponseWriter, *http.Request) error)) {
 	page("GET /tickets/new", s.newTicketPage)
 	page("POST /tickets/new", s.createTicket)
+	page("GET /tickets/new/customers", s.customerSuggestions) // newticket_suggest.go
 }
 
 func (s *Server) newTicketPage(w http.ResponseWriter, r *http.Request) error {
