@@ -85,11 +85,8 @@ func (s *Service) CreateToken(ctx context.Context, email, description string) (s
 func (s *Service) ByToken(ctx context.Context, email, token string) (*model.User, error) {
 	var u *model.User
 	err := s.Store.Read(ctx, func(tx *store.Tx) error {
-		id, err := tx.UserIDByTokenHash(HashSecret(token))
-		if err != nil {
-			return err
-		}
-		u, err = tx.User(id)
+		var err error
+		u, err = tx.UserByTokenHash(HashSecret(token))
 		return err
 	})
 	return s.check(u, err, email)

@@ -12,11 +12,11 @@ func (t *Tx) InsertAPIToken(tok *model.APIToken, hash string) error {
 	return err
 }
 
-// UserIDByTokenHash returns the owner of an API token hash.
-func (t *Tx) UserIDByTokenHash(hash string) (int64, error) {
-	var id int64
-	err := t.queryRow("SELECT user_id FROM api_tokens WHERE token_hash = ?", hash).Scan(&id)
-	return id, t.wrap(err)
+// UserByTokenHash returns the owner of an API token hash, in one query
+// (every API request asks).
+func (t *Tx) UserByTokenHash(hash string) (*model.User, error) {
+	u, err := scanUser(t.queryRow("SELECT "+userCols+" FROM api_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ?", hash))
+	return u, t.wrap(err)
 }
 
 // APITokens lists a user's tokens (never the secrets).
