@@ -30,17 +30,18 @@ var checkpointDelay = 20 * time.Millisecond
 const writerAutoCheckpoint = 8000
 
 type checkpointer struct {
-	db   *sql.DB
-	kick chan struct{}
-	stop chan struct{}
-	wg   sync.WaitGroup
-	runs atomic.Int64 // checkpoints done, for tests
+	db    *sql.DB
+	delay time.Duration // checkpointDelay when it started
+	kick  chan struct{}
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	runs  atomic.Int64 // checkpoints done, for tests
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
-	c := &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	c := &checkpointer{db: db, delay: checkpointDelay, kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -65,7 +66,7 @@ func (c *checkpointer) loop() {
 		select {
 		case <-c.stop:
 			return
-		case <-time.After(checkpointDelay):
+		case <-time.After(c.delay):
 		}
 		// An error (a busy lock, a closing database) leaves the pages in
 		// the log for the next round or the writer's backstop.
