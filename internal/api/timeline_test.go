@@ -35,10 +35,15 @@ func testTimeline(t *testing.T, d *apptest.Desk) {
 	b := mailTicket(t, d, cust, support, "ログインできません", "パスワードを忘れました。ｶﾀｶﾅの名前で登録しています。", nil)
 	c := mailTicket(t, d, colleague, sales, "請求書について", "同じ会社の髙島です。", nil)
 	dd := mailTicket(t, d, stranger, support, "無関係", "別の会社です。", nil)
+	// Entries of one millisecond have no order the test could expect:
+	// each mail comes strictly after the tickets and the mail before it.
+	time.Sleep(2 * time.Millisecond)
 	in := addMail(t, d, model.MailMessage{InboxID: sales, Direction: model.MailIn, MessageID: "tl-1@takashimaya.example.jp",
 		Subject: "見積もりの依頼", MailFrom: "hanako@takashimaya.example.jp", TicketID: a, Source: "smtp"})
+	time.Sleep(2 * time.Millisecond)
 	out := addMail(t, d, model.MailMessage{InboxID: support, Direction: model.MailOut, MessageID: "tl-2@example.jp", State: model.MailSent,
 		Subject: "Re: ログインできません", MailFrom: "support@example.jp", RcptTo: []string{"hanako@takashimaya.example.jp"}, TicketID: b, Source: "api"})
+	time.Sleep(2 * time.Millisecond)
 	addMail(t, d, model.MailMessage{InboxID: support, Direction: model.MailIn, MessageID: "tl-3@other.example.jp",
 		Subject: "無関係", MailFrom: "ichiro@other.example.jp", TicketID: dd, Source: "smtp"})
 	time.Sleep(5 * time.Millisecond) // the note is the newest activity, strictly
