@@ -14,14 +14,16 @@ import (
 
 // BeforeCommit keeps the ticket's clock exact: it runs inside every ticket
 // write, after the audit is written. Append it to tickets.Service.BeforeCommit.
-// It reads the ticket as it now is in the transaction, so that a rule's
+// It uses the ticket as it now is in the transaction, so that a rule's
 // write nested inside this one (a trigger, the assignment) is never undone
 // by the outer write's older view.
 func BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Ticket == nil || r.Audit == nil {
 		return nil
 	}
-	tk, err := tx.Ticket(r.Ticket.ID)
+	// A ticket created by this write, untouched since, has no clock yet.
+	fresh := r.Old == nil && r.Unchanged(tx)
+	tk, err := r.Current(tx)
 	if err != nil {
 		return err
 	}
@@ -33,7 +35,11 @@ func BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Actor != nil {
 		writer = r.Actor.ID
 	}
-	c, err := tx.Clock(tk.ID)
+	var c *store.TicketClock
+	err = store.ErrNotFound
+	if !fresh {
+		c, err = tx.Clock(tk.ID)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound) && r.Old == nil:
 		c = &store.TicketClock{TicketID: tk.ID, Status: tk.Status, StatusAt: tk.CreatedAt, NewAt: tk.CreatedAt}

@@ -42,6 +42,12 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Actor != nil && r.Actor.ID != 0 {
 		known.Authors[r.Actor.ID] = Author{Agent: r.Actor.IsAgent(), Staff: r.Actor.IsStaff()}
 	}
+	if r.Old == nil && r.Unchanged(tx) {
+		// A ticket this write created, untouched since: its trail is this
+		// one audit and it has no row yet.
+		_, err := s.fold(tx, r.Ticket.ID, &State{}, []*model.Audit{r.Audit}, known)
+		return err
+	}
 	_, err := s.refresh(tx, r.Ticket.ID, known)
 	return err
 }
@@ -69,6 +75,11 @@ func (s *Service) refresh(tx *store.Tx, ticketID int64, known *Facts) (*State, e
 	if err != nil || len(audits) == 0 {
 		return st, err
 	}
+	return s.fold(tx, ticketID, st, audits, known)
+}
+
+// fold applies audits to st and stores the row.
+func (s *Service) fold(tx *store.Tx, ticketID int64, st *State, audits []*model.Audit, known *Facts) (*State, error) {
 	f, err := s.factsKnown(tx, audits, known)
 	if err != nil {
 		return nil, err

@@ -48,9 +48,11 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 
 // Track brings the ticket's targets up to date after write r.
 func (s *Service) Track(tx *store.Tx, r tickets.Result) error {
-	// Re-read the ticket: a hook that ran before this one may have changed
-	// it again in the same transaction.
-	tk, err := tx.Ticket(r.Ticket.ID)
+	// The ticket as it now is: a hook that ran before this one may have
+	// changed it again in the same transaction. A ticket this write
+	// created, untouched since, has no targets yet.
+	fresh := r.Old == nil && r.Unchanged(tx)
+	tk, err := r.Current(tx)
 	if err != nil {
 		return err
 	}
@@ -72,9 +74,11 @@ func (s *Service) Track(tx *store.Tx, r tickets.Result) error {
 			w.customerComment = !author.IsStaff()
 		}
 	}
-	existing, err := tx.SLATargets(tk.ID)
-	if err != nil {
-		return err
+	var existing []*store.SLATarget
+	if !fresh {
+		if existing, err = tx.SLATargets(tk.ID); err != nil {
+			return err
+		}
 	}
 	policies, err := Policies(tx)
 	if err != nil {

@@ -132,6 +132,7 @@ type BulkAudit struct {
 // for search from its subject and comments. Comments must not carry
 // attachments.
 func (t *Tx) InsertTicketsBulk(batch []BulkTicket) error {
+	t.ticketWrites++
 	if len(batch) == 0 {
 		return nil
 	}

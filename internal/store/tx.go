@@ -22,7 +22,16 @@ type Tx struct {
 	stmts       *stmtCache // nil: run every query unprepared
 	indexQueue  *[]indexOp // non-nil: full-text changes wait for the group's end
 	side        *sideReads // read transactions only: see side_reads.go
+	// ticketWrites counts writes to tickets and audits (TicketWrites).
+	ticketWrites int
 }
+
+// TicketWrites counts the writes this transaction has made to tickets and
+// their audits so far. A hook holding a ticket its write just stored
+// compares the count it was handed with the count now: equal means no
+// other write (a rule's nested update, the assignment) has touched any
+// ticket or audit since, so what it holds is what a read would return.
+func (t *Tx) TicketWrites() int { return t.ticketWrites }
 
 // AfterCommit registers f to run once the transaction has committed, e.g. to
 // publish a live update only for data that is really there.

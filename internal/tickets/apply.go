@@ -424,7 +424,7 @@ func (a *applier) finish(old, tk *model.Ticket, ch *Change) (*Result, error) {
 			return nil, err
 		}
 	}
-	res := Result{Ticket: tk, Audit: audit, Comment: a.comment, Old: old, Actor: a.actor, Change: ch}
+	res := Result{Ticket: tk, Audit: audit, Comment: a.comment, Old: old, Actor: a.actor, Change: ch, writes: a.tx.TicketWrites()}
 	for _, f := range a.s.BeforeCommit {
 		if err := f(a.tx, res); err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kizuna-desk/kizuna/internal/errs"
 	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
 )
 
 // Change is a requested create or update. A nil pointer leaves the field as
@@ -101,4 +102,25 @@ type Result struct {
 	// HeldDraftID: the created ticket's first message was held for
 	// approval as this draft (Service.HoldFirstComment); 0 otherwise.
 	HeldDraftID int64
+	// writes is the transaction's TicketWrites once this write was done
+	// (0: unknown); see Unchanged.
+	writes int
+}
+
+// Unchanged reports whether, in tx, no ticket or audit has been written
+// since r's own write (hooks run in a row, and an earlier one may have
+// updated the ticket again through a nested write), so that r.Ticket and
+// r.Audit are what reading them back would return.
+func (r Result) Unchanged(tx *store.Tx) bool {
+	return r.writes != 0 && tx.TicketWrites() == r.writes
+}
+
+// Current returns the ticket as it now is in tx: a copy of r.Ticket when
+// nothing has been written since r (Unchanged), else the ticket read back.
+func (r Result) Current(tx *store.Tx) (*model.Ticket, error) {
+	if r.Unchanged(tx) {
+		cp := *r.Ticket
+		return &cp, nil
+	}
+	return tx.Ticket(r.Ticket.ID)
 }
