@@ -130,6 +130,13 @@ func (s *Server) ticketSatisfaction(r *http.Request, list []ticketJSON) error {
 	}); err != nil {
 		return err
 	}
+	addRatings(r, list, latest)
+	return nil
+}
+
+// addRatings puts each ticket's latest rating (from latest, by ticket id)
+// on its JSON.
+func addRatings(r *http.Request, list []ticketJSON, latest map[int64]*store.SatisfactionRating) {
 	viewer := currentUser(r)
 	for i := range list {
 		x := latest[list[i].ID]
@@ -140,5 +147,4 @@ func (s *Server) ticketSatisfaction(r *http.Request, list []ticketJSON) error {
 		list[i].SatisfactionRating = map[string]any{"id": x.ID, "score": x.Score, "comment": full.Comment,
 			"reason": full.Reason, "reason_id": full.ReasonID}
 	}
-	return nil
 }

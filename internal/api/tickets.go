@@ -348,17 +348,29 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request) error {
 
 // writeTicket answers {"ticket": …, "audit": …} as Zendesk does after a write.
 func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, tk *model.Ticket, res *tickets.Result) error {
-	var defs []*model.TicketField
+	// One read for the field definitions and the rating: this runs after
+	// every API write.
+	var (
+		defs   []*model.TicketField
+		rating map[int64]*store.SatisfactionRating
+	)
 	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
-		defs, err = tx.TicketFields()
-		return err
+		if defs, err = tx.TicketFields(); err != nil {
+			return err
+		}
+		if rating, err = tx.LatestSatisfactionRatings([]int64{tk.ID}); err != nil {
+			s.Log.Error("ticket satisfaction rating", "err", err) // the ticket is still worth showing
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	base := baseURL(r)
-	body := map[string]any{"ticket": s.presentTickets(r, []*model.Ticket{tk}, defs)[0]}
+	list := []ticketJSON{presentTicket(base, tk, defs)}
+	addRatings(r, list, rating)
+	body := map[string]any{"ticket": list[0]}
 	// Sideloads inside the ticket (?include=slas); see ticketIncludes.
 	if extra, err := s.ticketExtras(r, tk); err != nil {
 		return err
