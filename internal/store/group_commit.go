@@ -156,8 +156,9 @@ func (c *committer) run(group []*writeReq) {
 		return
 	}
 	queues := make([][]indexOp, len(group))
+	bound := make(map[string]*sql.Stmt, 32)
 	for i, r := range group {
-		tx := &Tx{ctx: r.ctx, tx: sqlTx, d: c.d, stmts: c.stmts, indexQueue: &queues[i]}
+		tx := &Tx{ctx: r.ctx, tx: sqlTx, d: c.d, stmts: c.stmts, indexQueue: &queues[i], bound: bound}
 		if len(group) == 1 { // alone: no savepoint needed
 			results[i] = call(r.fn, tx)
 			break
@@ -193,7 +194,7 @@ func (c *committer) run(group []*writeReq) {
 		}
 	}
 	if len(ops) > 0 {
-		tx := &Tx{ctx: context.Background(), tx: sqlTx, d: c.d, stmts: c.stmts}
+		tx := &Tx{ctx: context.Background(), tx: sqlTx, d: c.d, stmts: c.stmts, bound: bound}
 		if err := c.d.(ftsIndexer2).applyIndexOps(tx, ops); err != nil {
 			_ = sqlTx.Rollback()
 			fail(fmt.Errorf("search index: %w", err))

@@ -91,7 +91,14 @@ func (t *Tx) stmt(query string) *sql.Stmt {
 	if t.stmts == nil {
 		return nil
 	}
-	return t.stmts.stmt(t.ctx, t.tx, query)
+	if st := t.bound[query]; st != nil {
+		return st
+	}
+	st := t.stmts.stmt(t.ctx, t.tx, query)
+	if st != nil && t.bound != nil {
+		t.bound[query] = st
+	}
+	return st
 }
 
 // lastInsertIDer marks a dialect whose driver reports the new row's id

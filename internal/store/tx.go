@@ -24,6 +24,11 @@ type Tx struct {
 	side        *sideReads // read transactions only: see side_reads.go
 	// ticketWrites counts writes to tickets and audits (TicketWrites).
 	ticketWrites int
+	// bound, when set (the writes of one group share it), keeps cached
+	// statements once bound to tx: binding costs database/sql locks and
+	// allocations at every use, and a group runs the same few statements
+	// for each of its writes.
+	bound map[string]*sql.Stmt
 }
 
 // TicketWrites counts the writes this transaction has made to tickets and
