@@ -21,8 +21,7 @@ func BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Ticket == nil || r.Audit == nil {
 		return nil
 	}
-	// A ticket created by this write, untouched since, has no clock yet.
-	fresh := r.Old == nil && r.Unchanged(tx)
+	fresh := r.Fresh(tx) // then it has no clock yet
 	tk, err := r.Current(tx)
 	if err != nil {
 		return err
@@ -35,8 +34,7 @@ func BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Actor != nil {
 		writer = r.Actor.ID
 	}
-	var c *store.TicketClock
-	err = store.ErrNotFound
+	c, err := (*store.TicketClock)(nil), store.ErrNotFound
 	if !fresh {
 		c, err = tx.Clock(tk.ID)
 	}

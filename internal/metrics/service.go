@@ -42,9 +42,7 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 	if r.Actor != nil && r.Actor.ID != 0 {
 		known.Authors[r.Actor.ID] = Author{Agent: r.Actor.IsAgent(), Staff: r.Actor.IsStaff()}
 	}
-	if r.Old == nil && r.Unchanged(tx) {
-		// A ticket this write created, untouched since: its trail is this
-		// one audit and it has no row yet.
+	if r.Fresh(tx) { // no row yet; this audit is the whole trail
 		_, err := s.fold(tx, r.Ticket.ID, &State{}, []*model.Audit{r.Audit}, known)
 		return err
 	}

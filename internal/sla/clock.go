@@ -49,9 +49,8 @@ func (s *Service) BeforeCommit(tx *store.Tx, r tickets.Result) error {
 // Track brings the ticket's targets up to date after write r.
 func (s *Service) Track(tx *store.Tx, r tickets.Result) error {
 	// The ticket as it now is: a hook that ran before this one may have
-	// changed it again in the same transaction. A ticket this write
-	// created, untouched since, has no targets yet.
-	fresh := r.Old == nil && r.Unchanged(tx)
+	// changed it again in the same transaction.
+	fresh := r.Fresh(tx) // then it has no targets yet
 	tk, err := r.Current(tx)
 	if err != nil {
 		return err

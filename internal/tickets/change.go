@@ -115,6 +115,13 @@ func (r Result) Unchanged(tx *store.Tx) bool {
 	return r.writes != 0 && tx.TicketWrites() == r.writes
 }
 
+// Fresh reports whether r created its ticket and nothing has been written
+// since: what the ticket owns in other tables (its clock, SLA targets,
+// metrics row) cannot exist yet, and r.Audit is its whole trail.
+func (r Result) Fresh(tx *store.Tx) bool {
+	return r.Old == nil && r.Unchanged(tx)
+}
+
 // Current returns the ticket as it now is in tx: a copy of r.Ticket when
 // nothing has been written since r (Unchanged), else the ticket read back.
 func (r Result) Current(tx *store.Tx) (*model.Ticket, error) {

@@ -21,8 +21,8 @@ func TestResultCurrent(t *testing.T) {
 		f := setup(t, db)
 		ctx := context.Background()
 		type seen struct {
-			unchanged     bool
-			current, read *model.Ticket
+			unchanged, fresh bool
+			current, read    *model.Ticket
 		}
 		var got []seen
 		nest := false
@@ -43,7 +43,7 @@ func TestResultCurrent(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				got = append(got, seen{r.Unchanged(tx), cur, read})
+				got = append(got, seen{r.Unchanged(tx), r.Fresh(tx), cur, read})
 				return nil
 			},
 		}
@@ -62,8 +62,8 @@ func TestResultCurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || !got[0].unchanged {
-			t.Fatalf("a plain create: %d hook calls, unchanged %v; want 1, true", len(got), len(got) > 0 && got[0].unchanged)
+		if len(got) != 1 || !got[0].unchanged || !got[0].fresh {
+			t.Fatalf("a plain create: %d hook calls %+v; want one, unchanged and fresh", len(got), got)
 		}
 		same(got[0])
 
@@ -72,8 +72,8 @@ func TestResultCurrent(t *testing.T) {
 			Comment: &tickets.CommentInput{Body: "確認いたします。少々お待ちください。"}}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || !got[0].unchanged {
-			t.Fatalf("a plain update: want one unchanged hook call, got %d", len(got))
+		if len(got) != 1 || !got[0].unchanged || got[0].fresh {
+			t.Fatalf("a plain update: got %d hook calls %+v; want one, unchanged and not fresh", len(got), got)
 		}
 		same(got[0])
 
@@ -86,7 +86,7 @@ func TestResultCurrent(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || !got[0].unchanged || got[1].unchanged {
+		if len(got) != 2 || !got[0].unchanged || got[1].unchanged || got[0].fresh || got[1].fresh {
 			t.Fatalf("nested write: got %d hook calls %+v; want the nested one unchanged, the outer one not", len(got), got)
 		}
 		for _, s := range got {
