@@ -53,6 +53,16 @@ func Load(tx *store.Tx, id int64) (*Schedule, error) {
 // Default returns the account's default schedule (the first one, as in
 // Zendesk), or AlwaysOpen when no schedule exists.
 func Default(tx *store.Tx) (*Schedule, error) {
+	// Every ticket write measures time with it: loaded once per change of
+	// the configuration. A Schedule is never modified once built.
+	v, err := tx.ConfigCached("bizhours.default", func() (any, error) { return loadDefault(tx) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Schedule), nil
+}
+
+func loadDefault(tx *store.Tx) (*Schedule, error) {
 	s, err := tx.DefaultSchedule()
 	if errors.Is(err, store.ErrNotFound) {
 		return AlwaysOpen, nil

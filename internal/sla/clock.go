@@ -79,7 +79,7 @@ func (s *Service) Track(tx *store.Tx, r tickets.Result) error {
 			return err
 		}
 	}
-	policies, err := Policies(tx)
+	policies, err := activePolicies(tx)
 	if err != nil {
 		return err
 	}

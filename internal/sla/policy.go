@@ -130,6 +130,17 @@ func (p *Policy) Validate() error {
 	return v.OrNil()
 }
 
+// activePolicies returns all policies in match order for the ticket-write
+// hook, loaded once per change of the configuration: the caller must not
+// modify them.
+func activePolicies(tx *store.Tx) ([]*Policy, error) {
+	v, err := tx.ConfigCached("sla.policies", func() (any, error) { return Policies(tx) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]*Policy), nil
+}
+
 // Policies loads all policies in match order.
 func Policies(tx *store.Tx) ([]*Policy, error) {
 	rows, err := tx.SLAPolicies()

@@ -43,8 +43,15 @@ func (t *Tx) Brand(id int64) (*model.Brand, error) {
 
 // DefaultBrand returns the default brand, ErrNotFound if there is none.
 func (t *Tx) DefaultBrand() (*model.Brand, error) {
-	b, err := scanBrand(t.queryRow("SELECT "+brandCols+" FROM brands WHERE is_default = ? ORDER BY id LIMIT 1", true))
-	return b, t.wrap(err)
+	v, err := t.ConfigCached("brands.default", func() (any, error) { // every new ticket asks
+		b, err := scanBrand(t.queryRow("SELECT "+brandCols+" FROM brands WHERE is_default = ? ORDER BY id LIMIT 1", true))
+		return b, t.wrap(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := *v.(*model.Brand) // the caller's own copy
+	return &b, nil
 }
 
 // Brands lists all brands.

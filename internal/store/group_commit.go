@@ -46,6 +46,7 @@ type committer struct {
 	db    *sql.DB
 	d     dialect
 	stmts *stmtCache
+	cfg   *configCache
 	queue chan *writeReq
 	stop  chan struct{}
 	wg    sync.WaitGroup
@@ -64,8 +65,8 @@ func (db *DB) GroupCommitStats() (groups, writes int64) {
 	return db.commit.groups.Load(), db.commit.writes.Load()
 }
 
-func newCommitter(db *sql.DB, d dialect, stmts *stmtCache, committed func()) *committer {
-	c := &committer{db: db, d: d, stmts: stmts, queue: make(chan *writeReq, 1024), stop: make(chan struct{}), committed: committed}
+func newCommitter(db *sql.DB, d dialect, stmts *stmtCache, cfg *configCache, committed func()) *committer {
+	c := &committer{db: db, d: d, stmts: stmts, cfg: cfg, queue: make(chan *writeReq, 1024), stop: make(chan struct{}), committed: committed}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -157,8 +158,9 @@ func (c *committer) run(group []*writeReq) {
 	}
 	queues := make([][]indexOp, len(group))
 	bound := make(map[string]*sql.Stmt, 32)
+	stamp := &stampMemo{} // one transaction, one reading of config_stamp
 	for i, r := range group {
-		tx := &Tx{ctx: r.ctx, tx: sqlTx, d: c.d, stmts: c.stmts, indexQueue: &queues[i], bound: bound}
+		tx := &Tx{ctx: r.ctx, tx: sqlTx, d: c.d, stmts: c.stmts, indexQueue: &queues[i], bound: bound, cfg: c.cfg, stamp: stamp}
 		if len(group) == 1 { // alone: no savepoint needed
 			results[i] = call(r.fn, tx)
 			break
@@ -171,6 +173,7 @@ func (c *committer) run(group []*writeReq) {
 		results[i] = call(r.fn, tx)
 		var err error
 		if results[i].err != nil || results[i].panicked != nil {
+			stamp.ok = false // the write may have changed the configuration
 			_, err = sqlTx.ExecContext(r.ctx, "ROLLBACK TO kizuna_write")
 		}
 		if err == nil {

@@ -39,7 +39,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("PostgreSQL schema: %w", err)
 	}
 	sum := sha256.Sum256([]byte(schema))
-	return &DB{writer: db, reader: db, d: postgresDialect{}, liveScope: hex.EncodeToString(sum[:4])}, nil
+	return &DB{writer: db, reader: db, d: postgresDialect{}, liveScope: hex.EncodeToString(sum[:4]), cfg: newConfigCache()}, nil
 }
 
 func (postgresDialect) name() string { return "postgres" }

@@ -9,6 +9,7 @@ func (t *Tx) Savepoint(fn func() error) error {
 		return err
 	}
 	if err := fn(); err != nil {
+		t.forgetStamp() // fn may have changed the configuration
 		if _, rerr := t.tx.ExecContext(t.ctx, "ROLLBACK TO SAVEPOINT kz_sp"); rerr != nil {
 			return rerr
 		}

@@ -89,9 +89,9 @@ func openSQLite(dsn, dataDir string) (*DB, error) {
 		reader.Close()
 		return nil, err
 	}
-	db := &DB{writer: writer, reader: reader, d: d, writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
+	db := &DB{writer: writer, reader: reader, d: d, writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader), cfg: newConfigCache()}
 	db.ckpt = newCheckpointer(ckpt)
-	db.commit = newCommitter(writer, d, db.writerStmts, db.ckpt.committed)
+	db.commit = newCommitter(writer, d, db.writerStmts, db.cfg, db.ckpt.committed)
 	db.trim = newMemTrimmer(db, n)
 	db.side = newSideReads(reader)
 	return db, nil

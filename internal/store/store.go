@@ -23,6 +23,7 @@ var ErrConflict = errors.New("record conflicts with an existing one")
 // (SQLite) or a pooled connection (PostgreSQL); fn's error rolls back.
 type Store interface {
 	Read(ctx context.Context, fn func(*Tx) error) error
+	ReadOne(ctx context.Context, fn func(*Tx) error) error
 	Write(ctx context.Context, fn func(*Tx) error) error
 	Dialect() string
 	Close() error
@@ -40,6 +41,7 @@ type DB struct {
 	trim                     *memTrimmer   // SQLite only; see memory_sqlite.go
 	side                     *sideReads    // parallel parts of long counts; see side_reads.go
 	ckpt                     *checkpointer // SQLite only; see checkpoint_sqlite.go
+	cfg                      *configCache  // see config_cache.go
 	// liveScope tells apart desks sharing one PostgreSQL database in
 	// different schemas: NOTIFY channels are database-wide.
 	liveScope string
@@ -126,6 +128,22 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.reader, db.readerStmts, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
+// ReadOne runs fn, which makes a single query, without a transaction: one
+// statement reads one consistent snapshot by itself, and the BEGIN and
+// COMMIT around it (with database/sql's per-transaction goroutine) cost as
+// much as the query. For the hottest reads only (every API request's
+// token); fn must not make a second query, which could see a later
+// snapshot than the first.
+func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
+	if db.trim != nil {
+		db.trim.txs.Add(1)
+	}
+	if db.readerStmts != nil {
+		defer db.readerStmts.prepare()
+	}
+	return cancelled(ctx, fn(&Tx{ctx: ctx, pool: db.reader, d: db.d, stmts: db.readerStmts, cfg: db.cfg}))
+}
+
 // Write runs fn in a read-write transaction and commits it if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if db.trim != nil {
@@ -145,7 +163,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: stmts}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: stmts, cfg: db.cfg}
 	if opts != nil && opts.ReadOnly {
 		tx.side = db.side
 	}

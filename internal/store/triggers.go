@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -120,6 +121,10 @@ func (t *Tx) ActiveTriggers() ([]*TriggerRow, error) {
 // tell whether its cached triggers are still current, whichever node made
 // the last change.
 func (t *Tx) TriggerStamp() (string, error) {
+	if t.cfg != nil { // config_stamp changes with every trigger change
+		s, err := t.configStamp()
+		return "config:" + strconv.FormatInt(s, 10), err
+	}
 	var n, maxUpdated, sumID, sumPos int64
 	err := t.queryRow(`SELECT COUNT(*), COALESCE(MAX(updated_at), 0), COALESCE(SUM(id), 0), COALESCE(SUM(position), 0) FROM triggers`).
 		Scan(&n, &maxUpdated, &sumID, &sumPos)

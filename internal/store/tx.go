@@ -17,6 +17,7 @@ import (
 type Tx struct {
 	ctx         context.Context
 	tx          *sql.Tx
+	pool        *sql.DB // instead of tx in ReadOne: one statement, no transaction
 	d           dialect
 	afterCommit []func()
 	stmts       *stmtCache // nil: run every query unprepared
@@ -29,6 +30,9 @@ type Tx struct {
 	// allocations at every use, and a group runs the same few statements
 	// for each of its writes.
 	bound map[string]*sql.Stmt
+	// cfg and stamp serve configuration reads from a cache (config_cache.go).
+	cfg   *configCache
+	stamp *stampMemo
 }
 
 // TicketWrites counts the writes this transaction has made to tickets and
@@ -47,30 +51,46 @@ func (t *Tx) Context() context.Context { return t.ctx }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	q := t.d.rebind(query)
+	t.noteStatement(q)
 	if st := t.stmt(q); st != nil {
 		res, err := st.ExecContext(t.ctx, args...)
 		return res, t.wrap(err)
 	}
-	res, err := t.tx.ExecContext(t.ctx, q, args...)
+	res, err := t.conn().ExecContext(t.ctx, q, args...)
 	return res, t.wrap(err)
 }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	q := t.d.rebind(query)
+	t.noteStatement(q)
 	if st := t.stmt(q); st != nil {
 		rows, err := st.QueryContext(t.ctx, args...)
 		return rows, t.wrap(err)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+	rows, err := t.conn().QueryContext(t.ctx, q, args...)
 	return rows, t.wrap(err)
 }
 
 func (t *Tx) queryRow(query string, args ...any) *sql.Row {
 	q := t.d.rebind(query)
+	t.noteStatement(q)
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
-	return t.tx.QueryRowContext(t.ctx, q, args...)
+	return t.conn().QueryRowContext(t.ctx, q, args...)
+}
+
+// conn is where an unprepared statement runs: the transaction, or in
+// ReadOne the pool.
+func (t *Tx) conn() interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+} {
+	if t.tx == nil {
+		return t.pool
+	}
+	return t.tx
 }
 
 // insert runs an INSERT … RETURNING id (both dialects support RETURNING).

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"strings"
+	"sync"
+)
+
+// Configuration cache. Every ticket write reads the desk's configuration:
+// the default brand, the business schedule, the SLA policies, the
+// triggers. Each read is a statement in the single SQLite writer's
+// transaction (together about 9 % of its time per ticket created), and
+// the configuration almost never changes. A change to any of those tables
+// sets config_stamp to a new random value in its own transaction (SQL
+// triggers, migration 0026), wherever it comes from: this process,
+// another node on the same PostgreSQL, a command-line run.
+//
+// A value is cached under the stamp its transaction read before loading
+// it, and served only to transactions reading the same stamp. A change
+// rolled back leaves a stamp nobody will read again. The stamp is read
+// once per transaction (once per group of writes on SQLite) and read again
+// after the transaction itself writes a configuration table or rolls a
+// savepoint back.
+
+// configTables are the tables whose writes change config_stamp.
+var configTables = map[string]bool{"brands": true, "business_schedules": true, "business_holidays": true, "sla_policies": true, "triggers": true}
+
+// configCache holds the values loaded under one stamp.
+type configCache struct {
+	mu    sync.Mutex
+	stamp int64
+	vals  map[string]any
+}
+
+func newConfigCache() *configCache { return &configCache{vals: map[string]any{}} }
+
+// stampMemo is a transaction's reading of config_stamp; the writes of one
+// SQLite group share it, as they share the transaction.
+type stampMemo struct {
+	stamp int64
+	ok    bool
+}
+
+// ConfigCached returns the value load returns for key, loaded once per
+// configuration stamp. load must read only the configuration tables and
+// its value must never be modified by anyone once returned.
+func (t *Tx) ConfigCached(key string, load func() (any, error)) (any, error) {
+	if t.cfg == nil {
+		return load()
+	}
+	stamp, err := t.configStamp()
+	if err != nil {
+		return nil, err
+	}
+	c := t.cfg
+	c.mu.Lock()
+	v, ok := c.vals[key]
+	hit := ok && c.stamp == stamp
+	c.mu.Unlock()
+	if hit {
+		return v, nil
+	}
+	if v, err = load(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.stamp != stamp {
+		c.stamp = stamp
+		clear(c.vals)
+	}
+	c.vals[key] = v
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (t *Tx) configStamp() (int64, error) {
+	if t.stamp == nil {
+		t.stamp = &stampMemo{}
+	}
+	if t.stamp.ok {
+		return t.stamp.stamp, nil
+	}
+	var s int64
+	if err := t.queryRow("SELECT stamp FROM config_stamp WHERE id = 1").Scan(&s); err != nil {
+		return 0, t.wrap(err)
+	}
+	t.stamp.stamp, t.stamp.ok = s, true
+	return s, nil
+}
+
+// forgetStamp makes the next configuration read ask for the stamp again.
+func (t *Tx) forgetStamp() {
+	if t.stamp != nil {
+		t.stamp.ok = false
+	}
+}
+
+// noteStatement forgets the stamp when query writes a configuration
+// table: the SQL trigger has just set a new one in this transaction.
+func (t *Tx) noteStatement(query string) {
+	if t.stamp != nil && t.stamp.ok && configTables[writtenTable(query)] {
+		t.stamp.ok = false
+	}
+}
+
+// writtenTable is the table an INSERT, UPDATE, DELETE or REPLACE writes
+// ("" for anything else), read from the statement's first words without
+// allocating: it runs for every statement of a transaction holding a
+// stamp.
+func writtenTable(q string) string {
+	word := func() string {
+		q = strings.TrimLeft(q, " \t\r\n")
+		i := strings.IndexAny(q, " \t\r\n(")
+		if i < 0 {
+			i = len(q)
+		}
+		w := q[:i]
+		q = q[i:]
+		return w
+	}
+	first := word()
+	switch {
+	case strings.EqualFold(first, "UPDATE"):
+		w := word()
+		if strings.EqualFold(w, "OR") {
+			word()
+			w = word()
+		}
+		return strings.ToLower(strings.Trim(w, `"`))
+	case strings.EqualFold(first, "DELETE"):
+		word() // FROM
+	case strings.EqualFold(first, "INSERT"), strings.EqualFold(first, "REPLACE"):
+		for w := word(); w != "" && !strings.EqualFold(w, "INTO"); w = word() {
+		} // OR REPLACE … INTO
+	default:
+		return ""
+	}
+	return strings.ToLower(strings.Trim(word(), `"`))
+}

@@ -1,0 +1,216 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/store/storetest"
+)
+
+// twoNodes opens two stores on one database, as two desk processes (or a
+// server and a command-line run) would.
+func twoNodes(t *testing.T, fn func(t *testing.T, a, b *store.DB)) {
+	open := func(t *testing.T, url, dir string) *store.DB {
+		db, err := store.Open(context.Background(), url, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		fn(t, open(t, "", dir), open(t, "", dir))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := storetest.PostgresURL(t)
+		fn(t, open(t, url, t.TempDir()), open(t, url, t.TempDir()))
+	})
+}
+
+// The default brand is served from the configuration cache; every way the
+// brands can change must show at the next read.
+func TestConfigCacheSeesEveryChange(t *testing.T) {
+	twoNodes(t, func(t *testing.T, a, b *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		defaultName := func(db *store.DB) string {
+			t.Helper()
+			var name string
+			if err := db.Read(ctx, func(tx *store.Tx) error {
+				br, err := tx.DefaultBrand()
+				if err != nil {
+					return err
+				}
+				name = br.Name
+				br.Name = "書き換え（キャッシュに残ってはいけない）" // the caller's copy
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return name
+		}
+		rename := func(db *store.DB, br *model.Brand, name string) {
+			t.Helper()
+			br.Name = name
+			if err := db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateBrand(br) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		br := &model.Brand{Name: "キズナ商事", Subdomain: "kizuna", Active: true, CreatedAt: now, UpdatedAt: now}
+		if err := a.Write(ctx, func(tx *store.Tx) error { return tx.InsertBrand(br) }); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second read is a cache hit
+			if got := defaultName(a); got != "キズナ商事" {
+				t.Fatalf("default brand %q, want キズナ商事", got)
+			}
+		}
+
+		rename(a, br, "株式会社キズナ") // this process
+		if got := defaultName(a); got != "株式会社キズナ" {
+			t.Fatalf("after a rename here: %q", got)
+		}
+		rename(b, br, "ｷｽﾞﾅ㈱") // another process on the same database
+		if got := defaultName(a); got != "ｷｽﾞﾅ㈱" {
+			t.Fatalf("after a rename by another node: %q", got)
+		}
+
+		// Within one transaction: read (caching), rename, read again.
+		err := a.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.DefaultBrand(); err != nil {
+				return err
+			}
+			br.Name = "絆サポート"
+			if err := tx.UpdateBrand(br); err != nil {
+				return err
+			}
+			got, err := tx.DefaultBrand()
+			if err != nil {
+				return err
+			}
+			if got.Name != "絆サポート" {
+				t.Errorf("own uncommitted rename not seen: %q", got.Name)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// A rename rolled back after being read (and cached) is gone.
+		errRollback := errors.New("取り消し")
+		err = a.Write(ctx, func(tx *store.Tx) error {
+			br.Name = "取り消される名前"
+			if err := tx.UpdateBrand(br); err != nil {
+				return err
+			}
+			if got, err := tx.DefaultBrand(); err != nil || got.Name != "取り消される名前" {
+				t.Errorf("inside the write: %v %v", got, err)
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("write: %v", err)
+		}
+		for _, db := range []*store.DB{a, b} {
+			if got := defaultName(db); got != "絆サポート" {
+				t.Fatalf("after the rollback: %q, want 絆サポート", got)
+			}
+		}
+
+		// A savepoint rolled back after the rename undoes it for the rest
+		// of the transaction.
+		err = a.Write(ctx, func(tx *store.Tx) error {
+			serr := tx.Savepoint(func() error {
+				br.Name = "セーブポイント内の名前"
+				if err := tx.UpdateBrand(br); err != nil {
+					return err
+				}
+				if _, err := tx.DefaultBrand(); err != nil {
+					return err
+				}
+				return errRollback
+			})
+			if !errors.Is(serr, errRollback) {
+				return serr
+			}
+			got, err := tx.DefaultBrand()
+			if err != nil {
+				return err
+			}
+			if got.Name != "絆サポート" {
+				t.Errorf("after the savepoint's rollback: %q, want 絆サポート", got.Name)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Writes grouped into one SQLite transaction share its reading of the
+// stamp: a write that renamed the brand, read it and was then rolled back
+// alone must not leave its name to the next write of the group.
+func TestConfigCacheGroupedRollback(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		br := &model.Brand{Name: "キズナ商事", Subdomain: "kizuna", Active: true, CreatedAt: now, UpdatedAt: now}
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertBrand(br) }); err != nil {
+			t.Fatal(err)
+		}
+		release := make(chan struct{})
+		blocked := make(chan error)
+		go func() { // holds the writer so the two writes below queue up together
+			blocked <- db.Write(ctx, func(tx *store.Tx) error { <-release; return nil })
+		}()
+		time.Sleep(50 * time.Millisecond)
+		errRollback := errors.New("取り消し")
+		first := make(chan error)
+		go func() {
+			first <- db.Write(ctx, func(tx *store.Tx) error {
+				renamed := *br
+				renamed.Name = "取り消される名前"
+				if err := tx.UpdateBrand(&renamed); err != nil {
+					return err
+				}
+				if _, err := tx.DefaultBrand(); err != nil {
+					return err
+				}
+				return errRollback
+			})
+		}()
+		time.Sleep(30 * time.Millisecond)
+		var seen string
+		second := make(chan error)
+		go func() {
+			second <- db.Write(ctx, func(tx *store.Tx) error {
+				got, err := tx.DefaultBrand()
+				if err == nil {
+					seen = got.Name
+				}
+				return err
+			})
+		}()
+		time.Sleep(30 * time.Millisecond)
+		close(release)
+		if err := <-blocked; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-first; !errors.Is(err, errRollback) {
+			t.Fatalf("first write: %v", err)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if seen != "キズナ商事" {
+			t.Fatalf("the next write of the group saw %q, want キズナ商事", seen)
+		}
+	})
+}
