@@ -349,14 +349,19 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request) error {
 // writeTicket answers {"ticket": …, "audit": …} as Zendesk does after a write.
 func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, tk *model.Ticket, res *tickets.Result) error {
 	// One read for the field definitions and the rating: this runs after
-	// every API write.
+	// every API write. A ticket this write created has no rating yet, and
+	// the definitions come from the configuration cache: no transaction.
 	var (
 		defs   []*model.TicketField
 		rating map[int64]*store.SatisfactionRating
 	)
-	err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+	read, created := s.Store.Read, res != nil && res.Old == nil
+	if created {
+		read = s.Store.ReadOne
+	}
+	err := read(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if defs, err = tx.TicketFields(); err != nil {
+		if defs, err = tx.TicketFields(); err != nil || created {
 			return err
 		}
 		if rating, err = tx.LatestSatisfactionRatings([]int64{tk.ID}); err != nil {

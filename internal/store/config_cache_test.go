@@ -214,3 +214,43 @@ func TestConfigCacheGroupedRollback(t *testing.T) {
 		}
 	})
 }
+
+// Field definitions come from the cache as the caller's own copies, and a
+// change on another node shows at the next read.
+func TestConfigCacheTicketFields(t *testing.T) {
+	twoNodes(t, func(t *testing.T, a, b *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		f := &model.TicketField{Type: "tagger", Title: "お問い合わせ種別", Active: true, CreatedAt: now, UpdatedAt: now,
+			Options: []model.FieldOption{{Name: "配送", Value: "haiso"}, {Name: "返金", Value: "henkin"}}}
+		if err := a.Write(ctx, func(tx *store.Tx) error { return tx.InsertTicketField(f) }); err != nil {
+			t.Fatal(err)
+		}
+		fields := func(db *store.DB) []*model.TicketField {
+			t.Helper()
+			var defs []*model.TicketField
+			if err := db.ReadOne(ctx, func(tx *store.Tx) (err error) { defs, err = tx.TicketFields(); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if len(defs) != 1 {
+				t.Fatalf("%d definitions, want 1", len(defs))
+			}
+			return defs
+		}
+		got := fields(a)
+		got[0].Title = "書き換え"
+		got[0].Options[0].Name = "書き換え"
+		again := fields(a)[0]
+		if again.Title != "お問い合わせ種別" || again.Options[0].Name != "配送" {
+			t.Fatalf("a caller's change reached the cache: %q %q", again.Title, again.Options[0].Name)
+		}
+		f.Title = "問い合わせカテゴリ"
+		f.Options = append(f.Options, model.FieldOption{Name: "ｷｬﾝｾﾙ", Value: "cancel"})
+		if err := b.Write(ctx, func(tx *store.Tx) error { return tx.UpdateTicketField(f) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := fields(a)[0]; got.Title != "問い合わせカテゴリ" || len(got.Options) != 3 || got.Options[2].Name != "ｷｬﾝｾﾙ" {
+			t.Fatalf("after another node's change: %q %v", got.Title, got.Options)
+		}
+	})
+}

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/kizuna-desk/kizuna/internal/model"
+import (
+	"slices"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+)
 
 const fieldCols = "id, type, title, description, position, active, required, options, regexp, tag, created_at, updated_at"
 
@@ -46,6 +50,21 @@ func (t *Tx) TicketField(id int64) (*model.TicketField, error) {
 }
 
 // TicketFields lists definitions by position.
+// Every ticket shown or written needs them: they come from the
+// configuration cache, each caller getting its own copy.
 func (t *Tx) TicketFields() ([]*model.TicketField, error) {
-	return queryAll(t, scanField, "SELECT "+fieldCols+" FROM ticket_fields ORDER BY position, id")
+	v, err := t.ConfigCached("ticket_fields", func() (any, error) {
+		return queryAll(t, scanField, "SELECT "+fieldCols+" FROM ticket_fields ORDER BY position, id")
+	})
+	if err != nil {
+		return nil, err
+	}
+	cached := v.([]*model.TicketField)
+	out := make([]*model.TicketField, len(cached))
+	for i, f := range cached {
+		c := *f
+		c.Options = slices.Clone(f.Options)
+		out[i] = &c
+	}
+	return out, nil
 }

@@ -132,8 +132,10 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 // statement reads one consistent snapshot by itself, and the BEGIN and
 // COMMIT around it (with database/sql's per-transaction goroutine) cost as
 // much as the query. For the hottest reads only (every API request's
-// token); fn must not make a second query, which could see a later
-// snapshot than the first.
+// token, the field definitions after creating a ticket); fn must not make
+// a second query, which could see a later snapshot than the first. The
+// configuration cache may (config_cache.go): it reads its stamp before
+// the value, and a value newer than its stamp is still a committed one.
 func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
 	if db.trim != nil {
 		db.trim.txs.Add(1)

@@ -1,9 +1,10 @@
 -- The configuration every ticket write reads (default brand, business
--- hours, SLA policies, triggers) is cached by the process under this
--- stamp (config_cache.go). Any change to those tables, from this process,
--- another node or a command-line run, sets a new random stamp in the same
--- transaction: a cached value is only used under the stamp it was read
--- with, and a rolled-back change's stamp never comes back.
+-- hours, SLA policies, triggers, custom field definitions) is cached by
+-- the process under this stamp (config_cache.go). Any change to those
+-- tables, from this process, another node or a command-line run, sets a
+-- new random stamp in the same transaction: a cached value is only used
+-- under the stamp it was read with, and a rolled-back change's stamp never
+-- comes back.
 CREATE TABLE config_stamp (
   id INTEGER PRIMARY KEY,
   stamp BIGINT NOT NULL
@@ -24,3 +25,6 @@ CREATE TRIGGER sla_policies_stamp_del AFTER DELETE ON sla_policies BEGIN UPDATE 
 CREATE TRIGGER triggers_stamp_ins AFTER INSERT ON triggers BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END;
 CREATE TRIGGER triggers_stamp_upd AFTER UPDATE ON triggers BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END;
 CREATE TRIGGER triggers_stamp_del AFTER DELETE ON triggers BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END;
+CREATE TRIGGER ticket_fields_stamp_ins AFTER INSERT ON ticket_fields BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END;
+CREATE TRIGGER ticket_fields_stamp_upd AFTER UPDATE ON ticket_fields BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END;
+CREATE TRIGGER ticket_fields_stamp_del AFTER DELETE ON ticket_fields BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END;
