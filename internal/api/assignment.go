@@ -186,7 +186,7 @@ func (s *Server) claimTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeTicket(w, r, http.StatusOK, tk, res)
+	return s.writeTicket(w, r, http.StatusOK, tk, res, nil)
 }
 
 type ownershipJSON struct {

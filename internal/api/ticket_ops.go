@@ -96,7 +96,7 @@ func (s *Server) splitTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", presentTicket(baseURL(r), res.Ticket, nil).URL)
-	return s.writeTicket(w, r, http.StatusCreated, res.Ticket, nil)
+	return s.writeTicket(w, r, http.StatusCreated, res.Ticket, nil, nil)
 }
 
 func deref(s *string) string {

@@ -343,34 +343,29 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeTicket(w, r, http.StatusOK, tk, nil)
+	return s.writeTicket(w, r, http.StatusOK, tk, nil, nil)
 }
 
 // writeTicket answers {"ticket": …, "audit": …} as Zendesk does after a write.
-func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, tk *model.Ticket, res *tickets.Result) error {
-	// One read for the field definitions and the rating: this runs after
-	// every API write. A ticket this write created has no rating yet, and
-	// the definitions come from the configuration cache: no transaction.
-	var (
-		defs   []*model.TicketField
-		rating map[int64]*store.SatisfactionRating
-	)
-	read, created := s.Store.Read, res != nil && res.Old == nil
-	if created {
-		read = s.Store.ReadOne
-	}
-	err := read(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if defs, err = tx.TicketFields(); err != nil || created {
+// defs, when the write read them, are the field definitions; a ticket the
+// write created has no satisfaction rating yet, so it needs no read.
+func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, tk *model.Ticket, res *tickets.Result, defs []*model.TicketField) error {
+	var rating map[int64]*store.SatisfactionRating
+	if defs == nil || res == nil || res.Old != nil {
+		// One read for the field definitions and the rating.
+		err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
+			var err error
+			if defs, err = tx.TicketFields(); err != nil {
+				return err
+			}
+			if rating, err = tx.LatestSatisfactionRatings([]int64{tk.ID}); err != nil {
+				s.Log.Error("ticket satisfaction rating", "err", err) // the ticket is still worth showing
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		if rating, err = tx.LatestSatisfactionRatings([]int64{tk.ID}); err != nil {
-			s.Log.Error("ticket satisfaction rating", "err", err) // the ticket is still worth showing
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	base := baseURL(r)
 	list := []ticketJSON{presentTicket(base, tk, defs)}
@@ -415,12 +410,25 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Tickets.Create(r.Context(), currentUser(r), ch)
+	var (
+		res  *tickets.Result
+		defs []*model.TicketField
+	)
+	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if res, err = s.Tickets.CreateTx(tx, currentUser(r), ch); err != nil {
+			return err
+		}
+		// What the answer needs, from the configuration cache this write
+		// has already consulted: no read after the commit.
+		defs, err = tx.TicketFields()
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", presentTicket(baseURL(r), res.Ticket, nil).URL)
-	return s.writeTicket(w, r, http.StatusCreated, res.Ticket, res)
+	return s.writeTicket(w, r, http.StatusCreated, res.Ticket, res, defs)
 }
 
 func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
@@ -445,7 +453,7 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeTicket(w, r, http.StatusOK, res.Ticket, res)
+	return s.writeTicket(w, r, http.StatusOK, res.Ticket, res, nil)
 }
 
 func (s *Server) deleteTicket(w http.ResponseWriter, r *http.Request) error {

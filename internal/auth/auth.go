@@ -84,7 +84,7 @@ func (s *Service) CreateToken(ctx context.Context, email, description string) (s
 // (Basic "email/token:TOKEN"), must be that user's.
 func (s *Service) ByToken(ctx context.Context, email, token string) (*model.User, error) {
 	var u *model.User
-	err := s.Store.ReadOne(ctx, func(tx *store.Tx) error { // every API request: see ReadOne
+	err := s.Store.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		u, err = tx.UserByTokenHash(HashSecret(token))
 		return err

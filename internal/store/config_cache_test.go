@@ -229,7 +229,7 @@ func TestConfigCacheTicketFields(t *testing.T) {
 		fields := func(db *store.DB) []*model.TicketField {
 			t.Helper()
 			var defs []*model.TicketField
-			if err := db.ReadOne(ctx, func(tx *store.Tx) (err error) { defs, err = tx.TicketFields(); return err }); err != nil {
+			if err := db.Read(ctx, func(tx *store.Tx) (err error) { defs, err = tx.TicketFields(); return err }); err != nil {
 				t.Fatal(err)
 			}
 			if len(defs) != 1 {

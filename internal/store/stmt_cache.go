@@ -45,9 +45,6 @@ func (c *stmtCache) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stm
 	if st == nil {
 		return nil
 	}
-	if tx == nil { // ReadOne: the pool's statement picks its connection
-		return st
-	}
 	return tx.StmtContext(ctx, st)
 }
 

@@ -23,7 +23,6 @@ var ErrConflict = errors.New("record conflicts with an existing one")
 // (SQLite) or a pooled connection (PostgreSQL); fn's error rolls back.
 type Store interface {
 	Read(ctx context.Context, fn func(*Tx) error) error
-	ReadOne(ctx context.Context, fn func(*Tx) error) error
 	Write(ctx context.Context, fn func(*Tx) error) error
 	Dialect() string
 	Close() error
@@ -126,24 +125,6 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 		db.trim.txs.Add(1)
 	}
 	return db.run(ctx, db.reader, db.readerStmts, &sql.TxOptions{ReadOnly: true}, fn)
-}
-
-// ReadOne runs fn, which makes a single query, without a transaction: one
-// statement reads one consistent snapshot by itself, and the BEGIN and
-// COMMIT around it (with database/sql's per-transaction goroutine) cost as
-// much as the query. For the hottest reads only (every API request's
-// token, the field definitions after creating a ticket); fn must not make
-// a second query, which could see a later snapshot than the first. The
-// configuration cache may (config_cache.go): it reads its stamp before
-// the value, and a value newer than its stamp is still a committed one.
-func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
-	if db.trim != nil {
-		db.trim.txs.Add(1)
-	}
-	if db.readerStmts != nil {
-		defer db.readerStmts.prepare()
-	}
-	return cancelled(ctx, fn(&Tx{ctx: ctx, pool: db.reader, d: db.d, stmts: db.readerStmts, cfg: db.cfg}))
 }
 
 // Write runs fn in a read-write transaction and commits it if fn returns nil.

@@ -17,7 +17,6 @@ import (
 type Tx struct {
 	ctx         context.Context
 	tx          *sql.Tx
-	pool        *sql.DB // instead of tx in ReadOne: one statement, no transaction
 	d           dialect
 	afterCommit []func()
 	stmts       *stmtCache // nil: run every query unprepared
@@ -56,7 +55,7 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 		res, err := st.ExecContext(t.ctx, args...)
 		return res, t.wrap(err)
 	}
-	res, err := t.conn().ExecContext(t.ctx, q, args...)
+	res, err := t.tx.ExecContext(t.ctx, q, args...)
 	return res, t.wrap(err)
 }
 
@@ -67,7 +66,7 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 		rows, err := st.QueryContext(t.ctx, args...)
 		return rows, t.wrap(err)
 	}
-	rows, err := t.conn().QueryContext(t.ctx, q, args...)
+	rows, err := t.tx.QueryContext(t.ctx, q, args...)
 	return rows, t.wrap(err)
 }
 
@@ -77,20 +76,7 @@ func (t *Tx) queryRow(query string, args ...any) *sql.Row {
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
-	return t.conn().QueryRowContext(t.ctx, q, args...)
-}
-
-// conn is where an unprepared statement runs: the transaction, or in
-// ReadOne the pool.
-func (t *Tx) conn() interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-} {
-	if t.tx == nil {
-		return t.pool
-	}
-	return t.tx
+	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
 // insert runs an INSERT … RETURNING id (both dialects support RETURNING).
