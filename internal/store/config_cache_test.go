@@ -54,6 +54,14 @@ func TestConfigCacheSeesEveryChange(t *testing.T) {
 			}
 			return name
 		}
+		// inTx checks the default brand's name inside a transaction.
+		inTx := func(tx *store.Tx, want, when string) error {
+			got, err := tx.DefaultBrand()
+			if err == nil && got.Name != want {
+				t.Errorf("%s: %q, want %q", when, got.Name, want)
+			}
+			return err
+		}
 		rename := func(db *store.DB, br *model.Brand, name string) {
 			t.Helper()
 			br.Name = name
@@ -89,14 +97,7 @@ func TestConfigCacheSeesEveryChange(t *testing.T) {
 			if err := tx.UpdateBrand(br); err != nil {
 				return err
 			}
-			got, err := tx.DefaultBrand()
-			if err != nil {
-				return err
-			}
-			if got.Name != "絆サポート" {
-				t.Errorf("own uncommitted rename not seen: %q", got.Name)
-			}
-			return nil
+			return inTx(tx, "絆サポート", "own uncommitted rename")
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -109,8 +110,8 @@ func TestConfigCacheSeesEveryChange(t *testing.T) {
 			if err := tx.UpdateBrand(br); err != nil {
 				return err
 			}
-			if got, err := tx.DefaultBrand(); err != nil || got.Name != "取り消される名前" {
-				t.Errorf("inside the write: %v %v", got, err)
+			if err := inTx(tx, "取り消される名前", "inside the write"); err != nil {
+				return err
 			}
 			return errRollback
 		})
@@ -139,14 +140,7 @@ func TestConfigCacheSeesEveryChange(t *testing.T) {
 			if !errors.Is(serr, errRollback) {
 				return serr
 			}
-			got, err := tx.DefaultBrand()
-			if err != nil {
-				return err
-			}
-			if got.Name != "絆サポート" {
-				t.Errorf("after the savepoint's rollback: %q, want 絆サポート", got.Name)
-			}
-			return nil
+			return inTx(tx, "絆サポート", "after the savepoint's rollback")
 		})
 		if err != nil {
 			t.Fatal(err)
