@@ -347,11 +347,11 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeTicket answers {"ticket": …, "audit": …} as Zendesk does after a write.
-// defs, when the write read them, are the field definitions; a ticket the
-// write created has no satisfaction rating yet, so it needs no read.
+// defs, when given, were read by the write that created tk: a ticket just
+// created has no satisfaction rating yet, so nothing more is read.
 func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, tk *model.Ticket, res *tickets.Result, defs []*model.TicketField) error {
 	var rating map[int64]*store.SatisfactionRating
-	if defs == nil || res == nil || res.Old != nil {
+	if defs == nil {
 		// One read for the field definitions and the rating.
 		err := s.Store.Read(r.Context(), func(tx *store.Tx) error {
 			var err error

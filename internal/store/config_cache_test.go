@@ -248,3 +248,39 @@ func TestConfigCacheTicketFields(t *testing.T) {
 		}
 	})
 }
+
+// The triggers' cache key is the configuration stamp: it must change when
+// another node adds or edits a trigger, and only then.
+func TestTriggerStampFollowsOtherNodes(t *testing.T) {
+	twoNodes(t, func(t *testing.T, a, b *store.DB) {
+		ctx := context.Background()
+		stamp := func() string {
+			t.Helper()
+			var s string
+			if err := a.Read(ctx, func(tx *store.Tx) (err error) { s, err = tx.TriggerStamp(); return err }); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		before := stamp()
+		if again := stamp(); again != before {
+			t.Fatalf("stamp moved without a change: %s → %s", before, again)
+		}
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		tr := &store.TriggerRow{Title: "至急チケットの通知", Active: true, Position: 1, Conditions: `{"all":[]}`, Actions: `[]`, CreatedAt: now, UpdatedAt: now}
+		if err := b.Write(ctx, func(tx *store.Tx) error { return tx.InsertTrigger(tr) }); err != nil {
+			t.Fatal(err)
+		}
+		added := stamp()
+		if added == before {
+			t.Fatal("another node's new trigger left the stamp as it was")
+		}
+		tr.Title = "至急チケットの通知（改）"
+		if err := b.Write(ctx, func(tx *store.Tx) error { return tx.UpdateTrigger(tr) }); err != nil {
+			t.Fatal(err)
+		}
+		if stamp() == added {
+			t.Fatal("another node's edit left the stamp as it was")
+		}
+	})
+}

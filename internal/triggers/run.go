@@ -14,8 +14,9 @@ import (
 )
 
 // Active returns the active triggers in firing order. The parsed list is
-// cached and checked against one cheap summary row per write, so a change
-// made on another node is seen at the next write.
+// cached and checked against the configuration stamp (store.TriggerStamp,
+// read once per transaction), so a change made on another node is seen at
+// the next write.
 func (s *Service) Active(tx *store.Tx) ([]*Trigger, error) {
 	stamp, err := tx.TriggerStamp()
 	if err != nil {
