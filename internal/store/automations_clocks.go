@@ -63,7 +63,7 @@ func (t *Tx) Clock(ticketID int64) (*TicketClock, error) {
 
 // PutClock writes a ticket's clock, replacing any earlier one.
 func (t *Tx) PutClock(c *TicketClock) error {
-	_, err := t.exec(`INSERT INTO ticket_clocks (ticket_id, status, priority, type, tags, status_at, new_at, open_at, pending_at, hold_at,
+	return t.execLater(`INSERT INTO ticket_clocks (ticket_id, status, priority, type, tags, status_at, new_at, open_at, pending_at, hold_at,
 			solved_at, assigned_at, requester_updated_at, assignee_updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority, type = excluded.type,
 			tags = excluded.tags, status_at = excluded.status_at, new_at = excluded.new_at,
@@ -72,17 +72,15 @@ func (t *Tx) PutClock(c *TicketClock) error {
 			assignee_updated_at = excluded.assignee_updated_at`,
 		c.TicketID, c.Status, c.Priority, c.Type, " "+tagText(c.Tags)+" ", ms(c.StatusAt), ms(c.NewAt), nullMS(c.OpenAt), nullMS(c.PendingAt),
 		nullMS(c.HoldAt), nullMS(c.SolvedAt), nullMS(c.AssignedAt), nullMS(c.RequesterUpdatedAt), nullMS(c.AssigneeUpdatedAt))
-	return err
 }
 
 // DropClock forgets a ticket that left the automations' reach (closed or
 // deleted) together with its firing records.
 func (t *Tx) DropClock(ticketID int64) error {
-	if _, err := t.exec(`DELETE FROM ticket_clocks WHERE ticket_id = ?`, ticketID); err != nil {
+	if err := t.execLater(`DELETE FROM ticket_clocks WHERE ticket_id = ?`, ticketID); err != nil {
 		return err
 	}
-	_, err := t.exec(`DELETE FROM automation_fires WHERE ticket_id = ?`, ticketID)
-	return err
+	return t.execLater(`DELETE FROM automation_fires WHERE ticket_id = ?`, ticketID)
 }
 
 // TicketsWithoutClock lists up to limit live, not closed tickets with an

@@ -56,8 +56,10 @@ func TestCancelledTxIsQuiet(t *testing.T) {
 			_, err := tx.StaffUsers(10)
 			return err
 		}, false)
-		// A read that had everything: the commit finds the transaction gone.
-		run("read, then commit", db.Read, func(*store.Tx) error { return nil }, false)
+		// A read that had everything: the commit finds the transaction gone
+		// (PostgreSQL reads run outside transactions: nothing is left to
+		// fail, and the read succeeded).
+		run("read, then commit", db.Read, func(*store.Tx) error { return nil }, db.Dialect() == "postgres")
 		// A write (PostgreSQL: cancelled like a read; SQLite: writes run to
 		// the end whatever the caller does, so it may simply succeed).
 		run("write, then commit", db.Write, func(*store.Tx) error { return nil }, db.Dialect() == "sqlite")

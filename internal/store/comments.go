@@ -205,8 +205,7 @@ func (t *Tx) InsertAudit(a *model.Audit) error {
 // transaction; event ids are only known once the comment is stored.
 func (t *Tx) SetAuditEvents(a *model.Audit) error {
 	t.ticketWrites++
-	_, err := t.exec("UPDATE audits SET events = ? WHERE id = ?", jsonText(orEmpty(a.Events)), a.ID)
-	return err
+	return t.execLater("UPDATE audits SET events = ? WHERE id = ?", jsonText(orEmpty(a.Events)), a.ID)
 }
 
 // Audits returns a ticket's audits in order, one page at a time.

@@ -80,9 +80,9 @@ func (t *Tx) configStamp() (int64, error) {
 	if t.stamp.ok {
 		return t.stamp.stamp, nil
 	}
-	var s int64
-	if err := t.queryRow("SELECT stamp FROM config_stamp WHERE id = 1").Scan(&s); err != nil {
-		return 0, t.wrap(err)
+	s, err := t.int64Row("SELECT stamp FROM config_stamp WHERE id = 1")
+	if err != nil {
+		return 0, err
 	}
 	t.stamp.stamp, t.stamp.ok = s, true
 	return s, nil

@@ -75,3 +75,12 @@ func (db *DB) Checkpoints() int64 {
 	}
 	return db.ckpt.runs.Load()
 }
+
+// RoundTrips counts the round trips a PostgreSQL transaction has made to
+// the server so far (-1 on SQLite, which makes none).
+func (t *Tx) RoundTrips() int {
+	if t.pipe == nil {
+		return -1
+	}
+	return t.pipe.trips
+}

@@ -49,7 +49,7 @@ func nullInt64(p *int64) any {
 
 // UpsertTicketMetrics writes a ticket's metrics row, replacing the old one.
 func (t *Tx) UpsertTicketMetrics(m *MetricsRow) error {
-	_, err := t.exec(`INSERT INTO ticket_metrics (ticket_id, last_audit_id, state, created_at, updated_at, solved_at,
+	return t.execLater(`INSERT INTO ticket_metrics (ticket_id, last_audit_id, state, created_at, updated_at, solved_at,
 		replies, reopens, assignee_stations, group_stations, reply_calendar, reply_business,
 		first_resolution_calendar, first_resolution_business, full_resolution_calendar, full_resolution_business,
 		agent_wait_calendar, agent_wait_business, requester_wait_calendar, requester_wait_business, on_hold_calendar, on_hold_business)
@@ -67,7 +67,6 @@ func (t *Tx) UpsertTicketMetrics(m *MetricsRow) error {
 		m.Replies, m.Reopens, m.AssigneeStations, m.GroupStations, nullInt64(m.ReplyCal), nullInt64(m.ReplyBiz),
 		nullInt64(m.FirstResolutionCal), nullInt64(m.FirstResolutionBiz), nullInt64(m.FullResolutionCal), nullInt64(m.FullResolutionBiz),
 		m.AgentWaitCal, m.AgentWaitBiz, m.RequesterWaitCal, m.RequesterWaitBiz, m.OnHoldCal, m.OnHoldBiz)
-	return err
 }
 
 // TicketMetrics returns a ticket's metrics row.

@@ -11,8 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 //go:embed migrations/postgres/*.sql
@@ -20,13 +21,16 @@ var postgresMigrations embed.FS
 
 type postgresDialect struct{ tsvIndexer }
 
-// openPostgres uses one pool for reads and writes: PostgreSQL handles
-// concurrent writers itself, and several kizuna nodes may share it.
+// openPostgres opens two pools: PostgreSQL handles concurrent writers
+// itself, and several kizuna nodes may share it. Reads run outside
+// transactions (pipeline_postgres.go), so their connections are made
+// read-only for the session instead.
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("PostgreSQL URL: %w", err)
 	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	if err := db.PingContext(ctx); err != nil {
@@ -38,8 +42,13 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("PostgreSQL schema: %w", err)
 	}
+	ro := cfg.Copy()
+	ro.RuntimeParams["default_transaction_read_only"] = "on"
+	reader := stdlib.OpenDB(*ro)
+	reader.SetMaxOpenConns(16)
+	reader.SetMaxIdleConns(16)
 	sum := sha256.Sum256([]byte(schema))
-	return &DB{writer: db, reader: db, d: postgresDialect{}, liveScope: hex.EncodeToString(sum[:4]), cfg: newConfigCache()}, nil
+	return &DB{writer: db, reader: reader, d: postgresDialect{}, liveScope: hex.EncodeToString(sum[:4]), cfg: newConfigCache()}, nil
 }
 
 func (postgresDialect) name() string { return "postgres" }

@@ -19,9 +19,8 @@ var tsvTables = [...]struct{ table, key string }{
 
 func (x tsvIndexer) index(t *Tx, kind docKind, id int64, sections []string) error {
 	tt := tsvTables[kind]
-	_, err := t.exec(fmt.Sprintf(`INSERT INTO %s (%s, tsv) VALUES (?, CAST(? AS tsvector))
+	return t.execLater(fmt.Sprintf(`INSERT INTO %s (%s, tsv) VALUES (?, CAST(? AS tsvector))
 		ON CONFLICT (%s) DO UPDATE SET tsv = EXCLUDED.tsv`, tt.table, tt.key, tt.key), id, x.docValues(kind, sections)[0])
-	return err
 }
 
 // docValues returns the tsvector literal of a document, in a list for
@@ -39,8 +38,7 @@ func (tsvIndexer) docValues(kind docKind, sections []string) []any {
 
 func (tsvIndexer) unindex(t *Tx, kind docKind, id int64) error {
 	tt := tsvTables[kind]
-	_, err := t.exec("DELETE FROM "+tt.table+" WHERE "+tt.key+" = ?", id)
-	return err
+	return t.execLater("DELETE FROM "+tt.table+" WHERE "+tt.key+" = ?", id)
 }
 
 func (tsvIndexer) matchSQL(kind docKind, q search.TextQuery) (string, []any) {

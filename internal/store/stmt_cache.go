@@ -94,7 +94,11 @@ func (t *Tx) stmt(query string) *sql.Stmt {
 	if st := t.bound[query]; st != nil {
 		return st
 	}
-	st := t.stmts.stmt(t.ctx, t.tx, query)
+	sqlTx, ok := t.tx.(*sql.Tx)
+	if !ok {
+		return nil
+	}
+	st := t.stmts.stmt(t.ctx, sqlTx, query)
 	if st != nil && t.bound != nil {
 		t.bound[query] = st
 	}

@@ -124,6 +124,9 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	if db.trim != nil {
 		db.trim.txs.Add(1)
 	}
+	if db.commit == nil {
+		return db.readPipelined(ctx, fn) // PostgreSQL: see pipeline_postgres.go
+	}
 	return db.run(ctx, db.reader, db.readerStmts, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
@@ -135,7 +138,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if db.commit != nil {
 		return db.commit.write(ctx, fn) // see group_commit.go
 	}
-	return db.run(ctx, db.writer, nil, nil, fn)
+	return db.runPipelined(ctx, fn) // see pipeline_postgres.go
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(*Tx) error) error {

@@ -99,7 +99,7 @@ func (t *Tx) UpdateTicket(tk *model.Ticket, tagsChanged bool) error {
 	if !tagsChanged {
 		return nil
 	}
-	if _, err := t.exec("DELETE FROM ticket_tags WHERE ticket_id = ?", tk.ID); err != nil {
+	if err := t.execLater("DELETE FROM ticket_tags WHERE ticket_id = ?", tk.ID); err != nil {
 		return err
 	}
 	return t.insertTicketTags(tk.ID, tk.Tags)
@@ -115,8 +115,7 @@ func (t *Tx) insertTicketTags(id int64, tags []string) error {
 		rows[i] = "(?, ?)"
 		args = append(args, id, tag)
 	}
-	_, err := t.exec("INSERT INTO ticket_tags (ticket_id, tag) VALUES "+strings.Join(rows, ", "), args...)
-	return err
+	return t.execLater("INSERT INTO ticket_tags (ticket_id, tag) VALUES "+strings.Join(rows, ", "), args...)
 }
 
 // Ticket returns one ticket, deleted ones included (callers decide).

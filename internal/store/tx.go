@@ -16,7 +16,9 @@ import (
 // written once in portable SQL with ? placeholders.
 type Tx struct {
 	ctx         context.Context
-	tx          *sql.Tx
+	tx          runner
+	pipe        *pgPipe // PostgreSQL writes: see pipeline_postgres.go
+	spDepth     int     // nesting of pipelined savepoints (savepoint.go)
 	d           dialect
 	afterCommit []func()
 	stmts       *stmtCache // nil: run every query unprepared
@@ -32,6 +34,15 @@ type Tx struct {
 	// cfg and stamp serve configuration reads from a cache (config_cache.go).
 	cfg   *configCache
 	stamp *stampMemo
+}
+
+// runner is what a Tx sends statements to: a *sql.Tx, or the *sql.Conn a
+// PostgreSQL write drives itself (pipeline_postgres.go).
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // TicketWrites counts the writes this transaction has made to tickets and
@@ -51,6 +62,11 @@ func (t *Tx) Context() context.Context { return t.ctx }
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
+	if t.pipe != nil {
+		t.pipe.begin()
+		tag, err := t.pipe.send(t.ctx, &pendingStmt{q, args})
+		return pgResult(tag.RowsAffected()), t.wrap(err)
+	}
 	if st := t.stmt(q); st != nil {
 		res, err := st.ExecContext(t.ctx, args...)
 		return res, t.wrap(err)
@@ -59,9 +75,41 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	return res, t.wrap(err)
 }
 
+// execLater runs a statement whose result nobody reads and whose failure
+// nobody handles on its own (it just fails the write). On PostgreSQL it
+// waits in the transaction's queue and travels with the next statement
+// that needs an answer, or with the commit; that one reports its error.
+// Its arguments must not change after the call.
+func (t *Tx) execLater(query string, args ...any) error {
+	if t.pipe == nil {
+		_, err := t.exec(query, args...)
+		return err
+	}
+	q := t.d.rebind(query)
+	t.noteStatement(q)
+	t.pipe.begin()
+	t.pipe.queue = append(t.pipe.queue, pendingStmt{q, args})
+	return nil
+}
+
+// flush sends what execLater queued (nothing to do on SQLite).
+func (t *Tx) flush() error {
+	if t.pipe == nil {
+		return nil
+	}
+	_, err := t.pipe.send(t.ctx, nil)
+	return t.wrap(err)
+}
+
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	if t.pipe != nil {
+		t.pipe.trips++
+	}
 	if st := t.stmt(q); st != nil {
 		rows, err := st.QueryContext(t.ctx, args...)
 		return rows, t.wrap(err)
@@ -70,13 +118,38 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	return rows, t.wrap(err)
 }
 
-func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+func (t *Tx) queryRow(query string, args ...any) scanner {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
+	if err := t.flush(); err != nil {
+		return errRow{err}
+	}
+	if t.pipe != nil {
+		t.pipe.trips++
+	}
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
 	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// errRow is a row whose query could not be sent.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// int64Row runs a query answering one integer (an id, a count). On
+// PostgreSQL it travels with the queued statements.
+func (t *Tx) int64Row(query string, args ...any) (int64, error) {
+	var n int64
+	if t.pipe == nil {
+		err := t.queryRow(query, args...).Scan(&n)
+		return n, t.wrap(err)
+	}
+	q := t.d.rebind(query)
+	t.noteStatement(q)
+	_, err := t.pipe.send(t.ctx, &pendingStmt{q, args}, &n)
+	return n, t.wrap(err)
 }
 
 // insert runs an INSERT … RETURNING id (both dialects support RETURNING).
@@ -88,18 +161,12 @@ func (t *Tx) insert(query string, args ...any) (int64, error) {
 		}
 		return res.LastInsertId()
 	}
-	var id int64
-	if err := t.queryRow(query+" RETURNING id", args...).Scan(&id); err != nil {
-		return 0, t.wrap(err)
-	}
-	return id, nil
+	return t.int64Row(query+" RETURNING id", args...)
 }
 
 // count runs a query returning one integer.
 func (t *Tx) count(query string, args ...any) (int64, error) {
-	var n int64
-	err := t.queryRow(query, args...).Scan(&n)
-	return n, t.wrap(err)
+	return t.int64Row(query, args...)
 }
 
 func (t *Tx) wrap(err error) error {

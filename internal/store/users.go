@@ -167,9 +167,7 @@ func (t *Tx) UserByExternalID(extID string) (*model.User, error) {
 
 // UserIDByIdentity returns the owner of an identity.
 func (t *Tx) UserIDByIdentity(typ, value string) (int64, error) {
-	var id int64
-	err := t.queryRow("SELECT user_id FROM user_identities WHERE type = ? AND value = ?", typ, value).Scan(&id)
-	return id, t.wrap(err)
+	return t.int64Row("SELECT user_id FROM user_identities WHERE type = ? AND value = ?", typ, value)
 }
 
 // UserFilter selects users; values within a field are alternatives.

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Pipelined writes for PostgreSQL. Every statement a transaction sends is
+// a round trip: our process writes to the socket, the backend wakes, works
+// and answers, and the goroutine waiting for it wakes again. A ticket
+// created through the API sent 18 of them in its write, and the socket
+// writes alone were a fifth of the server's CPU with one client. Many of
+// those statements need nothing back: BEGIN, a tag row, the search
+// document, the metrics row. A pipelined transaction queues them
+// (Tx.execLater) and sends the queue in one pgx batch together with the
+// next statement whose answer is needed, or with the COMMIT: one round
+// trip for all of them.
+//
+// A queued statement's failure is reported by the statement it travels
+// with (or by the commit), and fails the write as before: only statements
+// whose failure nobody handles on its own are queued. Savepoint sends its
+// queue before it returns, so that a failure inside it is still its own.
+//
+// The transaction runs on a connection taken from database/sql's pool
+// (sql.Conn), which the pipeline drives itself: BEGIN and COMMIT are
+// statements in its batches, so database/sql sees no transaction. A
+// connection returned to the pool inside a transaction (a lost network,
+// a cancelled request) is discarded by the pgx driver's session reset.
+
+type pendingStmt struct {
+	sql  string
+	args []any
+}
+
+type pgPipe struct {
+	conn  *sql.Conn
+	queue []pendingStmt
+	sends int // batches sent
+	trips int // round trips: batches, and queries through database/sql
+	// inTx: BEGIN has been queued (a write: from the start; a read: see
+	// readPipelined). txSent: and sent, so that there is something to end.
+	inTx, txSent bool
+}
+
+// runPipelined is Write on PostgreSQL.
+func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return cancelled(ctx, fmt.Errorf("begin: %w", err))
+	}
+	defer conn.Close()
+	p := &pgPipe{conn: conn, queue: make([]pendingStmt, 0, 8)}
+	p.begin()
+	return p.run(ctx, &Tx{ctx: ctx, tx: conn, d: db.d, cfg: db.cfg, pipe: p}, fn)
+}
+
+// readPipelined is Read on PostgreSQL. A read needs no transaction there:
+// at READ COMMITTED (PostgreSQL's default, and what Read's BEGIN READ ONLY
+// gave) each statement sees what was committed when it started, inside a
+// transaction or not. Without BEGIN and COMMIT a lookup (the API token, on
+// every request) is one round trip instead of three. The reader pool's
+// connections are read-only (openPostgres), and a read that needs a
+// transaction (SET LOCAL) gets one at its first statement that is not a
+// query (exec, execLater).
+func (db *DB) readPipelined(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := db.reader.Conn(ctx)
+	if err != nil {
+		return cancelled(ctx, fmt.Errorf("begin: %w", err))
+	}
+	defer conn.Close()
+	p := &pgPipe{conn: conn}
+	return p.run(ctx, &Tx{ctx: ctx, tx: conn, d: db.d, cfg: db.cfg, pipe: p}, fn)
+}
+
+// begin queues BEGIN unless the transaction has begun.
+func (p *pgPipe) begin() {
+	if !p.inTx {
+		p.inTx = true
+		p.queue = append(p.queue, pendingStmt{sql: "BEGIN"})
+	}
+}
+
+func (p *pgPipe) run(ctx context.Context, tx *Tx, fn func(*Tx) error) error {
+	defer func() {
+		if v := recover(); v != nil { // don't return the connection inside the transaction
+			p.rollback(ctx)
+			panic(v)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		p.rollback(ctx)
+		return cancelled(ctx, err)
+	}
+	if err := p.commit(ctx); err != nil {
+		return cancelled(ctx, fmt.Errorf("commit: %w", err))
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// send runs the queue and then last (nil: the queue alone) in one round
+// trip. With dest, last's single row is scanned into it; without, last's
+// command tag is returned.
+func (p *pgPipe) send(ctx context.Context, last *pendingStmt, dest ...any) (pgconn.CommandTag, error) {
+	queue := p.queue
+	p.queue = p.queue[:0]
+	if last == nil && len(queue) == 0 {
+		return pgconn.CommandTag{}, nil
+	}
+	p.sends++
+	p.trips++
+	p.txSent = p.inTx
+	var tag pgconn.CommandTag
+	err := p.conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		if len(queue) == 0 { // a lone statement needs no batch
+			if len(dest) > 0 {
+				return c.QueryRow(ctx, last.sql, last.args...).Scan(dest...)
+			}
+			var err error
+			tag, err = c.Exec(ctx, last.sql, last.args...)
+			return err
+		}
+		b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(queue)+1)}
+		for _, q := range queue {
+			b.Queue(q.sql, q.args...)
+		}
+		if last != nil {
+			b.Queue(last.sql, last.args...)
+		}
+		br := c.SendBatch(ctx, b)
+		var first error
+		for _, q := range queue {
+			if _, err := br.Exec(); err != nil {
+				first = fmt.Errorf("%s: %w", statementName(q.sql), err)
+				break // the server skipped the rest of the batch
+			}
+		}
+		if last != nil && first == nil {
+			if len(dest) > 0 {
+				first = br.QueryRow().Scan(dest...)
+			} else {
+				tag, first = br.Exec()
+			}
+		}
+		if err := br.Close(); first == nil {
+			first = err
+		}
+		return first
+	})
+	clear(queue) // drop the arguments the batch held
+	return tag, err
+}
+
+// statementName shortens a statement for an error message.
+func statementName(q string) string {
+	if len(q) > 60 {
+		return q[:60] + "…"
+	}
+	return q
+}
+
+// commit sends what is queued with COMMIT. A write that queued nothing
+// but BEGIN, or a read outside a transaction, costs no round trip.
+func (p *pgPipe) commit(ctx context.Context) error {
+	if !p.inTx || !p.txSent && len(p.queue) == 1 {
+		p.queue = p.queue[:0]
+		return nil
+	}
+	tag, err := p.send(ctx, &pendingStmt{sql: "COMMIT"})
+	if err != nil {
+		p.rollback(ctx)
+		return err
+	}
+	if tag.String() == "ROLLBACK" { // the transaction had failed: PostgreSQL rolled it back
+		return errors.New("the transaction was rolled back")
+	}
+	return nil
+}
+
+// rollback ends the transaction after a failure. The queue is dropped: its
+// statements were never sent, and if BEGIN is among them there is nothing
+// to roll back.
+func (p *pgPipe) rollback(ctx context.Context) {
+	p.queue = p.queue[:0]
+	if !p.txSent {
+		return
+	}
+	// After a cancelled request the connection may still be fine; rolling
+	// back keeps it for the pool (else the driver discards it).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, _ = p.conn.ExecContext(ctx, "ROLLBACK")
+}
+
+// pipeMark is a point in a transaction's queue (Savepoint's start).
+type pipeMark struct{ sends, queued int }
+
+func (p *pgPipe) mark() pipeMark { return pipeMark{p.sends, len(p.queue)} }
+
+// undo drops what was queued since m. It reports whether nothing since m
+// has been sent, so that the server has nothing to undo.
+func (p *pgPipe) undo(m pipeMark) bool {
+	if p.sends == m.sends {
+		clear(p.queue[m.queued:])
+		p.queue = p.queue[:m.queued]
+		return true
+	}
+	clear(p.queue)
+	p.queue = p.queue[:0]
+	return false
+}
+
+// pgResult is an exec's result in a pipelined transaction.
+type pgResult int64
+
+func (r pgResult) LastInsertId() (int64, error) {
+	return 0, errors.New("store: LastInsertId is not supported on PostgreSQL; use RETURNING")
+}
+
+func (r pgResult) RowsAffected() (int64, error) { return int64(r), nil }

@@ -1,0 +1,190 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/store/storetest"
+)
+
+// Statements a PostgreSQL write queues (pipeline_postgres.go) keep the
+// transaction's promises: their failure fails the write or the savepoint
+// that queued them, a savepoint rolls back to itself, and a write costs
+// the round trips the queue is there to save. SQLite runs each statement
+// at once; the same outcomes hold there.
+
+func pipelineUser(name, email string) *model.User {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	return &model.User{Name: name, Email: email, Role: model.RoleEndUser, Active: true, CreatedAt: now, UpdatedAt: now}
+}
+
+// badClock is a clock for a ticket that does not exist: its queued insert
+// fails on the foreign key only when it is sent.
+func badClock() *store.TicketClock {
+	now := time.Now().UTC()
+	return &store.TicketClock{TicketID: 987654321, Status: model.StatusOpen, StatusAt: now, NewAt: now}
+}
+
+func userExists(t *testing.T, db *store.DB, email string) bool {
+	t.Helper()
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.UserByEmail(email)
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+func TestQueuedFailureFailsTheWrite(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		err := db.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.InsertUser(pipelineUser("山田 太郎", "yamada@example.jp")); err != nil {
+				return err
+			}
+			return tx.PutClock(badClock())
+		})
+		if err == nil {
+			t.Fatal("a write whose clock has no ticket committed")
+		}
+		if userExists(t, db, "yamada@example.jp") {
+			t.Error("the failed write's user was stored")
+		}
+	})
+}
+
+func TestSavepointReportsQueuedFailure(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		var spErr error
+		err := db.Write(context.Background(), func(tx *store.Tx) error {
+			spErr = tx.Savepoint(func() error {
+				if err := tx.InsertUser(pipelineUser("佐藤 花子", "hanako@example.jp")); err != nil {
+					return err
+				}
+				return tx.PutClock(badClock()) // queued on PostgreSQL: fails when Savepoint sends it
+			})
+			return tx.InsertUser(pipelineUser("鈴木 一郎", "ichiro@example.jp"))
+		})
+		if err != nil {
+			t.Fatalf("the write after the failed savepoint: %v", err)
+		}
+		if spErr == nil {
+			t.Error("Savepoint reported no failure")
+		}
+		if userExists(t, db, "hanako@example.jp") {
+			t.Error("the savepoint's user survived its rollback")
+		}
+		if !userExists(t, db, "ichiro@example.jp") {
+			t.Error("the user written after the savepoint is missing")
+		}
+	})
+}
+
+// An inner savepoint's release may still be queued when the outer one
+// fails: the outer rollback must undo both, and nothing before it.
+func TestNestedSavepointRollsBackToItsOwn(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		var innerErr error
+		err := db.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.InsertUser(pipelineUser("前田 一", "maeda@example.jp")); err != nil {
+				return err
+			}
+			outerErr := tx.Savepoint(func() error {
+				if err := tx.InsertUser(pipelineUser("外側 二郎", "outer@example.jp")); err != nil {
+					return err
+				}
+				innerErr = tx.Savepoint(func() error {
+					if err := tx.InsertUser(pipelineUser("内側 三郎", "inner@example.jp")); err != nil {
+						return err
+					}
+					// a read last: all the inner statements are sent, its
+					// RELEASE waits in the queue
+					_, err := tx.UserByEmail("inner@example.jp")
+					return err
+				})
+				return errors.New("取り消し")
+			})
+			if outerErr == nil {
+				t.Error("the outer savepoint's failure was lost")
+			}
+			return nil
+		})
+		if err != nil || innerErr != nil {
+			t.Fatalf("write %v, inner savepoint %v", err, innerErr)
+		}
+		for email, want := range map[string]bool{"maeda@example.jp": true, "outer@example.jp": false, "inner@example.jp": false} {
+			if got := userExists(t, db, email); got != want {
+				t.Errorf("%s stored: %v, want %v", email, got, want)
+			}
+		}
+	})
+}
+
+func TestReadCannotWrite(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		err := db.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.InsertUser(pipelineUser("読み 専用", "readonly@example.jp"))
+		})
+		if err == nil {
+			t.Fatal("a read wrote a user")
+		}
+		if userExists(t, db, "readonly@example.jp") {
+			t.Error("the read's user was stored")
+		}
+	})
+}
+
+// The round trips a PostgreSQL write and read make: what they send that
+// needs no answer travels with what does.
+func TestPipelinedRoundTrips(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var trips int
+	var tx0 *store.Tx
+	var tk *model.Ticket
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		tx0 = tx
+		u := pipelineUser("高橋 美咲", "misaki@example.jp")
+		// BEGIN travels with the user's insert (1); the email identity
+		// answers its id (2); the user's search document waits
+		if err := tx.InsertUser(u); err != nil {
+			return err
+		}
+		tk = &model.Ticket{Subject: "配送状況の確認", Status: model.StatusNew, RequesterID: u.ID, SubmitterID: u.ID, Via: "api",
+			Tags: []string{"配送", "至急"}, CreatedAt: now, UpdatedAt: now}
+		if err := tx.InsertTicket(tk); err != nil { // carries it (3); the tag rows wait
+			return err
+		}
+		if err := tx.IndexNewTicket(tk, nil); err != nil { // waits
+			return err
+		}
+		c := &store.TicketClock{TicketID: tk.ID, Status: tk.Status, StatusAt: now, NewAt: now}
+		return tx.PutClock(c) // waits; the COMMIT carries all three (4)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trips = tx0.RoundTrips(); trips != 4 {
+		t.Errorf("write: %d round trips, want 4", trips)
+	}
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		tx0 = tx
+		n, err := tx.CountTicketTags() // no BEGIN, no COMMIT: 1
+		if err == nil && n != 2 {
+			t.Errorf("%d tags, want the two the commit sent", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trips = tx0.RoundTrips(); trips != 1 {
+		t.Errorf("read: %d round trips, want 1", trips)
+	}
+}
