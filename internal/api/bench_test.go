@@ -10,11 +10,13 @@ import (
 	"testing"
 
 	"github.com/kizuna-desk/kizuna/internal/app/apptest"
+	"github.com/kizuna-desk/kizuna/internal/store/storetest"
 )
 
 // Ticket creation through the API, as docs/benchmarks.md reports it: each
 // ticket has one comment and a new requester. SQLite in a temporary
-// directory, or PostgreSQL at KIZUNA_BENCH_DB. Compare with kzload against
+// directory, or PostgreSQL at KIZUNA_BENCH_DB ("postgres": a new schema on
+// the test server, KIZUNA_TEST_POSTGRES). Compare with kzload against
 // a real server (cmd/kzload), which also counts the client's HTTP work.
 //
 //	go test -run XXX -bench CreateTicket ./internal/api/
@@ -25,7 +27,11 @@ func BenchmarkCreateTicket(b *testing.B) {
 }
 
 func benchCreate(b *testing.B, perCPU int) {
-	d := apptest.Start(b, os.Getenv("KIZUNA_BENCH_DB"))
+	dbURL := os.Getenv("KIZUNA_BENCH_DB")
+	if dbURL == "postgres" {
+		dbURL = storetest.PostgresURL(b)
+	}
+	d := apptest.Start(b, dbURL)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var n atomic.Int64
 	create := func() {
