@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/store"
 )
 
 // Several nodes on one PostgreSQL database: each node's hub forwards its
@@ -48,16 +50,17 @@ func (s *Server) RunRelay(ctx context.Context, r Relay) {
 	defer s.Hub.setOutbox(nil)
 	go func() {
 		_ = r.Subscribe(ctx, func(p []byte) {
-			var m relayed
-			if json.Unmarshal(p, &m) != nil || m.Node == s.Hub.node {
-				return
-			}
-			switch m.Kind {
-			case "ticket":
-				s.Hub.gen.Add(1)
-				s.Hub.send(message{event: "ticket", data: m.Event})
-			case "presence":
-				s.presence.remoteUpdate(m.Node, m.TicketID, m.People)
+			for _, m := range decodeRelayed(p) {
+				if m.Node == s.Hub.node {
+					continue
+				}
+				switch m.Kind {
+				case "ticket":
+					s.Hub.gen.Add(1)
+					s.Hub.send(message{event: "ticket", data: m.Event})
+				case "presence":
+					s.presence.remoteUpdate(m.Node, m.TicketID, m.People)
+				}
 			}
 		})
 	}()
@@ -68,16 +71,67 @@ func (s *Server) RunRelay(ctx context.Context, r Relay) {
 		case <-ctx.Done():
 			return
 		case m := <-out:
-			m.Node = s.Hub.node
-			b, err := json.Marshal(m)
-			if err == nil {
-				err = r.Publish(ctx, b)
+			// Events that queued up while the last NOTIFY was on its way
+			// go together: under load a node sends one NOTIFY for many
+			// ticket changes instead of a round trip each.
+			batch := []relayed{m}
+		more:
+			for len(batch) < cap(out) {
+				select {
+				case m := <-out:
+					batch = append(batch, m)
+				default:
+					break more
+				}
 			}
-			if err != nil && ctx.Err() == nil {
-				s.Log.Warn("web: relaying a live event failed", "kind", m.Kind, "err", err)
+			for _, p := range s.encodeRelayed(batch) {
+				if err := r.Publish(ctx, p); err != nil && ctx.Err() == nil {
+					s.Log.Warn("web: relaying live events failed", "events", len(batch), "err", err)
+				}
 			}
 		case <-refresh.C:
 			s.presence.resendLocal()
 		}
 	}
+}
+
+// encodeRelayed packs messages into JSON arrays, each under the relay's
+// payload limit (a message too large alone is dropped: live events are
+// hints to reload, and presence is re-sent every presenceRefresh).
+func (s *Server) encodeRelayed(batch []relayed) [][]byte {
+	var out [][]byte
+	cur := []byte{'['}
+	for _, m := range batch {
+		m.Node = s.Hub.node
+		b, err := json.Marshal(m)
+		if err != nil || len(b)+2 > store.MaxLivePayload {
+			continue
+		}
+		if len(cur)+len(b)+1 > store.MaxLivePayload {
+			out = append(out, append(cur[:len(cur)-1], ']'))
+			cur = []byte{'['}
+		}
+		cur = append(append(cur, b...), ',')
+	}
+	if len(cur) > 1 {
+		out = append(out, append(cur[:len(cur)-1], ']'))
+	}
+	return out
+}
+
+// decodeRelayed reads a payload: an array of messages, or one message as
+// nodes before batching sent them.
+func decodeRelayed(p []byte) []relayed {
+	var list []relayed
+	if len(p) > 0 && p[0] == '[' {
+		if json.Unmarshal(p, &list) != nil {
+			return nil
+		}
+		return list
+	}
+	var m relayed
+	if json.Unmarshal(p, &m) != nil {
+		return nil
+	}
+	return []relayed{m}
 }
