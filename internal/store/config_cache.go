@@ -39,6 +39,10 @@ func newConfigCache() *configCache { return &configCache{vals: map[string]any{}}
 type stampMemo struct {
 	stamp int64
 	ok    bool
+	// pending: a PostgreSQL write has queued a read of the stamp
+	// (pipeline_postgres.go); a configuration write before it is sent
+	// makes its answer stale, and it is then ignored.
+	pending bool
 }
 
 // ConfigCached returns the value load returns for key, loaded once per
@@ -80,6 +84,14 @@ func (t *Tx) configStamp() (int64, error) {
 	if t.stamp.ok {
 		return t.stamp.stamp, nil
 	}
+	if t.stamp.pending { // queued at the write's start: send it
+		if err := t.flush(); err != nil {
+			return 0, err
+		}
+		if t.stamp.ok {
+			return t.stamp.stamp, nil
+		}
+	}
 	s, err := t.int64Row("SELECT stamp FROM config_stamp WHERE id = 1")
 	if err != nil {
 		return 0, err
@@ -91,15 +103,15 @@ func (t *Tx) configStamp() (int64, error) {
 // forgetStamp makes the next configuration read ask for the stamp again.
 func (t *Tx) forgetStamp() {
 	if t.stamp != nil {
-		t.stamp.ok = false
+		t.stamp.ok, t.stamp.pending = false, false
 	}
 }
 
 // noteStatement forgets the stamp when query writes a configuration
 // table: the SQL trigger has just set a new one in this transaction.
 func (t *Tx) noteStatement(query string) {
-	if t.stamp != nil && t.stamp.ok && configTables[writtenTable(query)] {
-		t.stamp.ok = false
+	if t.stamp != nil && (t.stamp.ok || t.stamp.pending) && configTables[writtenTable(query)] {
+		t.stamp.ok, t.stamp.pending = false, false
 	}
 }
 

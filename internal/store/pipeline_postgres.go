@@ -37,12 +37,17 @@ import (
 type pendingStmt struct {
 	sql  string
 	args []any
+	// dest, when set, receives the statement's one row when it is sent,
+	// and then is called after.
+	dest []any
+	then func()
 }
 
 type pgPipe struct {
 	conn  *sql.Conn
 	queue []pendingStmt
 	sends int // batches sent
+	base  int // statements queued when the write began (BEGIN, the stamp)
 	trips int // round trips: batches, and queries through database/sql
 	// inTx: BEGIN has been queued (a write: from the start; a read: see
 	// readPipelined). txSent: and sent, so that there is something to end.
@@ -58,7 +63,22 @@ func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
 	defer conn.Close()
 	p := &pgPipe{conn: conn, queue: make([]pendingStmt, 0, 8)}
 	p.begin()
-	return p.run(ctx, &Tx{ctx: ctx, tx: conn, d: db.d, cfg: db.cfg, pipe: p}, fn)
+	tx := &Tx{ctx: ctx, tx: conn, d: db.d, cfg: db.cfg, pipe: p}
+	if db.cfg != nil {
+		// Most writes read the configuration (config_cache.go), and the
+		// stamp read costs nothing extra when it travels with the first
+		// statement that is sent anyway.
+		memo := &stampMemo{pending: true}
+		var stamp int64
+		p.queue = append(p.queue, pendingStmt{sql: "SELECT stamp FROM config_stamp WHERE id = 1", dest: []any{&stamp}, then: func() {
+			if memo.pending {
+				memo.stamp, memo.ok, memo.pending = stamp, true, false
+			}
+		}})
+		tx.stamp = memo
+	}
+	p.base = len(p.queue)
+	return p.run(ctx, tx, fn)
 }
 
 // readPipelined is Read on PostgreSQL. A read needs no transaction there:
@@ -140,9 +160,18 @@ func (p *pgPipe) send(ctx context.Context, last *pendingStmt, dest ...any) (pgco
 		br := c.SendBatch(ctx, b)
 		var first error
 		for _, q := range queue {
-			if _, err := br.Exec(); err != nil {
+			var err error
+			if q.dest != nil {
+				err = br.QueryRow().Scan(q.dest...)
+			} else {
+				_, err = br.Exec()
+			}
+			if err != nil {
 				first = fmt.Errorf("%s: %w", statementName(q.sql), err)
 				break // the server skipped the rest of the batch
+			}
+			if q.then != nil {
+				q.then()
 			}
 		}
 		if last != nil && first == nil {
@@ -169,10 +198,11 @@ func statementName(q string) string {
 	return q
 }
 
-// commit sends what is queued with COMMIT. A write that queued nothing
-// but BEGIN, or a read outside a transaction, costs no round trip.
+// commit sends what is queued with COMMIT. A write that sent nothing and
+// queued nothing after its start, or a read outside a transaction, costs
+// no round trip.
 func (p *pgPipe) commit(ctx context.Context) error {
-	if !p.inTx || !p.txSent && len(p.queue) == 1 {
+	if !p.inTx || !p.txSent && len(p.queue) == p.base {
 		p.queue = p.queue[:0]
 		return nil
 	}

@@ -188,3 +188,39 @@ func TestPipelinedRoundTrips(t *testing.T) {
 		t.Errorf("read: %d round trips, want 1", trips)
 	}
 }
+
+// A write's read of the configuration stamp travels with its first
+// statement: reading the (cached) default brand after an insert costs no
+// round trip of its own.
+func TestPipelinedStampRead(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	br := &model.Brand{Name: "キズナ商事", Subdomain: "kizuna", Active: true, CreatedAt: now, UpdatedAt: now}
+	if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertBrand(br) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(ctx, func(tx *store.Tx) error { _, err := tx.DefaultBrand(); return err }); err != nil {
+		t.Fatal(err) // the brand is cached from here on
+	}
+	var tx0 *store.Tx
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		tx0 = tx
+		// BEGIN and the stamp go with the user's insert (1), the email
+		// identity answers its id (2)
+		if err := tx.InsertUser(pipelineUser("伊藤 健", "ken@example.jp")); err != nil {
+			return err
+		}
+		b, err := tx.DefaultBrand() // the stamp is known: a cache hit
+		if err == nil && b.Name != "キズナ商事" {
+			t.Errorf("default brand %q", b.Name)
+		}
+		return err // the COMMIT carries the search document (3)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trips := tx0.RoundTrips(); trips != 3 {
+		t.Errorf("%d round trips, want 3", trips)
+	}
+}

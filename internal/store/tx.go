@@ -64,7 +64,7 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	t.noteStatement(q)
 	if t.pipe != nil {
 		t.pipe.begin()
-		tag, err := t.pipe.send(t.ctx, &pendingStmt{q, args})
+		tag, err := t.pipe.send(t.ctx, &pendingStmt{sql: q, args: args})
 		return pgResult(tag.RowsAffected()), t.wrap(err)
 	}
 	if st := t.stmt(q); st != nil {
@@ -88,7 +88,7 @@ func (t *Tx) execLater(query string, args ...any) error {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
 	t.pipe.begin()
-	t.pipe.queue = append(t.pipe.queue, pendingStmt{q, args})
+	t.pipe.queue = append(t.pipe.queue, pendingStmt{sql: q, args: args})
 	return nil
 }
 
@@ -148,7 +148,7 @@ func (t *Tx) int64Row(query string, args ...any) (int64, error) {
 	}
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	_, err := t.pipe.send(t.ctx, &pendingStmt{q, args}, &n)
+	_, err := t.pipe.send(t.ctx, &pendingStmt{sql: q, args: args}, &n)
 	return n, t.wrap(err)
 }
 
