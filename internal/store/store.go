@@ -119,7 +119,8 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Read runs fn in a read-only transaction.
+// Read runs fn in a read-only transaction (on PostgreSQL, on a read-only
+// connection outside a transaction: see readPipelined).
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	if db.trim != nil {
 		db.trim.txs.Add(1)
