@@ -25,6 +25,8 @@ import (
 var configTables = map[string]bool{"brands": true, "business_schedules": true, "business_holidays": true,
 	"sla_policies": true, "triggers": true, "ticket_fields": true}
 
+const stampQuery = "SELECT stamp FROM config_stamp WHERE id = 1"
+
 // configCache holds the values loaded under one stamp.
 type configCache struct {
 	mu    sync.Mutex
@@ -92,7 +94,7 @@ func (t *Tx) configStamp() (int64, error) {
 			return t.stamp.stamp, nil
 		}
 	}
-	s, err := t.int64Row("SELECT stamp FROM config_stamp WHERE id = 1")
+	s, err := t.int64Row(stampQuery)
 	if err != nil {
 		return 0, err
 	}

@@ -70,7 +70,7 @@ func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
 		// statement that is sent anyway.
 		memo := &stampMemo{pending: true}
 		var stamp int64
-		p.queue = append(p.queue, pendingStmt{sql: "SELECT stamp FROM config_stamp WHERE id = 1", dest: []any{&stamp}, then: func() {
+		p.queue = append(p.queue, pendingStmt{sql: stampQuery, dest: []any{&stamp}, then: func() {
 			if memo.pending {
 				memo.stamp, memo.ok, memo.pending = stamp, true, false
 			}

@@ -128,7 +128,7 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	if db.commit == nil {
 		return db.readPipelined(ctx, fn) // PostgreSQL: see pipeline_postgres.go
 	}
-	return db.run(ctx, db.reader, db.readerStmts, &sql.TxOptions{ReadOnly: true}, fn)
+	return db.readSQLite(ctx, fn)
 }
 
 // Write runs fn in a read-write transaction and commits it if fn returns nil.
@@ -142,18 +142,15 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return db.runPipelined(ctx, fn) // see pipeline_postgres.go
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(*Tx) error) error {
-	if stmts != nil {
-		defer stmts.prepare()
-	}
-	sqlTx, err := pool.BeginTx(ctx, opts)
+// readSQLite runs a read on SQLite's reader pool (writes go through the
+// committer, and PostgreSQL through pipeline_postgres.go).
+func (db *DB) readSQLite(ctx context.Context, fn func(*Tx) error) error {
+	defer db.readerStmts.prepare()
+	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: stmts, cfg: db.cfg}
-	if opts != nil && opts.ReadOnly {
-		tx.side = db.side
-	}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: db.readerStmts, cfg: db.cfg, side: db.side}
 	defer func() {
 		if v := recover(); v != nil { // don't leave the transaction (and its connection) open
 			_ = sqlTx.Rollback()
