@@ -84,7 +84,11 @@ func (s *Server) RunRelay(ctx context.Context, r Relay) {
 					break more
 				}
 			}
-			for _, p := range s.encodeRelayed(batch) {
+			payloads, dropped := encodeRelayed(s.Hub.node, batch)
+			if dropped > 0 {
+				s.Log.Warn("web: live events too large to relay", "dropped", dropped)
+			}
+			for _, p := range payloads {
 				if err := r.Publish(ctx, p); err != nil && ctx.Err() == nil {
 					s.Log.Warn("web: relaying live events failed", "events", len(batch), "err", err)
 				}
@@ -95,16 +99,17 @@ func (s *Server) RunRelay(ctx context.Context, r Relay) {
 	}
 }
 
-// encodeRelayed packs messages into JSON arrays, each under the relay's
-// payload limit (a message too large alone is dropped: live events are
-// hints to reload, and presence is re-sent every presenceRefresh).
-func (s *Server) encodeRelayed(batch []relayed) [][]byte {
-	var out [][]byte
+// encodeRelayed packs node's messages into JSON arrays, each under the
+// relay's payload limit. A message too large alone is dropped and counted
+// (live events are hints to reload, and presence is re-sent every
+// presenceRefresh).
+func encodeRelayed(node string, batch []relayed) (out [][]byte, dropped int) {
 	cur := []byte{'['}
 	for _, m := range batch {
-		m.Node = s.Hub.node
+		m.Node = node
 		b, err := json.Marshal(m)
 		if err != nil || len(b)+2 > store.MaxLivePayload {
+			dropped++
 			continue
 		}
 		if len(cur)+len(b)+1 > store.MaxLivePayload {
@@ -116,7 +121,7 @@ func (s *Server) encodeRelayed(batch []relayed) [][]byte {
 	if len(cur) > 1 {
 		out = append(out, append(cur[:len(cur)-1], ']'))
 	}
-	return out
+	return out, dropped
 }
 
 // decodeRelayed reads a payload: an array of messages, or one message as

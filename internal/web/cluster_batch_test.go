@@ -12,7 +12,6 @@ import (
 // Relayed events go several to a NOTIFY, each payload under the limit, in
 // order, and a payload from a node that sent them one by one still reads.
 func TestRelayedBatches(t *testing.T) {
-	s := &Server{Hub: &Hub{node: "node-1"}}
 	var batch []relayed
 	for i := range 300 {
 		ev, _ := json.Marshal(map[string]any{"ticket_id": i, "subject": "配送状況の確認 " + strings.Repeat("遅", i%7)})
@@ -20,7 +19,10 @@ func TestRelayedBatches(t *testing.T) {
 	}
 	huge, _ := json.Marshal(map[string]string{"body": strings.Repeat("大", store.MaxLivePayload)})
 	batch = append(batch[:150], append([]relayed{{Kind: "ticket", Event: huge}}, batch[150:]...)...)
-	payloads := s.encodeRelayed(batch)
+	payloads, dropped := encodeRelayed("node-1", batch)
+	if dropped != 1 {
+		t.Errorf("%d events dropped, want the one over the limit", dropped)
+	}
 	if len(payloads) < 2 || len(payloads) > 10 {
 		t.Fatalf("%d payloads for 300 small events", len(payloads))
 	}
