@@ -410,25 +410,12 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var (
-		res  *tickets.Result
-		defs []*model.TicketField
-	)
-	err = s.Store.Write(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if res, err = s.Tickets.CreateTx(tx, currentUser(r), ch); err != nil {
-			return err
-		}
-		// What the answer needs, from the configuration cache this write
-		// has already consulted: no read after the commit.
-		defs, err = tx.TicketFields()
-		return err
-	})
+	res, err := s.Tickets.Create(r.Context(), currentUser(r), ch)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", presentTicket(baseURL(r), res.Ticket, nil).URL)
-	return s.writeTicket(w, r, http.StatusCreated, res.Ticket, res, defs)
+	return s.writeTicket(w, r, http.StatusCreated, res.Ticket, res, res.Fields)
 }
 
 func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {

@@ -102,6 +102,9 @@ type Result struct {
 	// HeldDraftID: the created ticket's first message was held for
 	// approval as this draft (Service.HoldFirstComment); 0 otherwise.
 	HeldDraftID int64
+	// Fields are the ticket field definitions the write saw (Create only):
+	// presenting the new ticket then needs no read after the commit.
+	Fields []*model.TicketField
 	// writes is the transaction's TicketWrites once this write was done
 	// (0: unknown); see Unchanged.
 	writes int

@@ -49,7 +49,11 @@ func (s *Service) Create(ctx context.Context, actor *model.User, ch Change) (*Re
 	var res *Result
 	err := s.Store.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		res, err = s.CreateTx(tx, actor, ch)
+		if res, err = s.CreateTx(tx, actor, ch); err != nil {
+			return err
+		}
+		// From the configuration cache the write has already consulted.
+		res.Fields, err = tx.TicketFields()
 		return err
 	})
 	return res, err
