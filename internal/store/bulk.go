@@ -59,7 +59,7 @@ func (db *DB) WriteBulk(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d}
+	tx := &Tx{ctx: ctx, ex: &directExec{tx: sqlTx}, d: db.d}
 	if err := bd.bulkTx(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -323,11 +323,14 @@ func (w *rowWriter) flush() error {
 		return err
 	}
 	if w.full == nil {
-		st, err := w.t.tx.PrepareContext(w.t.ctx, w.t.d.rebind(w.sql(rows)))
+		st, err := w.t.ex.prepare(w.t, w.t.d.rebind(w.sql(rows)))
 		if err != nil {
-			return err
+			return w.t.wrap(err)
 		}
 		w.full = st
+	}
+	if err := w.t.flush(); err != nil {
+		return err
 	}
 	_, err := w.full.ExecContext(w.t.ctx, w.args...)
 	return w.t.wrap(err)

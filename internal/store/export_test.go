@@ -79,8 +79,9 @@ func (db *DB) Checkpoints() int64 {
 // RoundTrips counts the round trips a PostgreSQL transaction has made to
 // the server so far (-1 on SQLite, which makes none).
 func (t *Tx) RoundTrips() int {
-	if t.pipe == nil {
+	p, ok := t.ex.(*pgPipe)
+	if !ok {
 		return -1
 	}
-	return t.pipe.trips
+	return p.trips
 }

@@ -157,10 +157,10 @@ func (c *committer) run(group []*writeReq) {
 		return
 	}
 	queues := make([][]indexOp, len(group))
-	bound := make(map[string]*sql.Stmt, 32)
+	ex := &directExec{tx: sqlTx, stmts: c.stmts, bound: make(map[string]*sql.Stmt, 32)}
 	stamp := &stampMemo{} // one transaction, one reading of config_stamp
 	for i, r := range group {
-		tx := &Tx{ctx: r.ctx, tx: sqlTx, d: c.d, stmts: c.stmts, indexQueue: &queues[i], bound: bound, cfg: c.cfg, stamp: stamp}
+		tx := &Tx{ctx: r.ctx, ex: ex, d: c.d, indexQueue: &queues[i], cfg: c.cfg, stamp: stamp}
 		if len(group) == 1 { // alone: no savepoint needed
 			results[i] = call(r.fn, tx)
 			break
@@ -197,7 +197,7 @@ func (c *committer) run(group []*writeReq) {
 		}
 	}
 	if len(ops) > 0 {
-		tx := &Tx{ctx: context.Background(), tx: sqlTx, d: c.d, stmts: c.stmts, bound: bound}
+		tx := &Tx{ctx: context.Background(), ex: ex, d: c.d}
 		if err := c.d.(ftsIndexer2).applyIndexOps(tx, ops); err != nil {
 			_ = sqlTx.Rollback()
 			fail(fmt.Errorf("search index: %w", err))

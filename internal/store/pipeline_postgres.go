@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +53,7 @@ type pgPipe struct {
 	// inTx: BEGIN has been queued (a write: from the start; a read: see
 	// readPipelined). txSent: and sent, so that there is something to end.
 	inTx, txSent bool
+	spDepth      int // nesting of savepoints (savepoint)
 }
 
 // runPipelined is Write on PostgreSQL.
@@ -63,7 +65,7 @@ func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
 	defer conn.Close()
 	p := &pgPipe{conn: conn, queue: make([]pendingStmt, 0, 8)}
 	p.begin()
-	tx := &Tx{ctx: ctx, tx: conn, d: db.d, cfg: db.cfg, pipe: p}
+	tx := &Tx{ctx: ctx, ex: p, d: db.d, cfg: db.cfg}
 	if db.cfg != nil {
 		// Most writes read the configuration (config_cache.go), and the
 		// stamp read costs nothing extra when it travels with the first
@@ -96,7 +98,92 @@ func (db *DB) readPipelined(ctx context.Context, fn func(*Tx) error) error {
 	}
 	defer conn.Close()
 	p := &pgPipe{conn: conn}
-	return p.run(ctx, &Tx{ctx: ctx, tx: conn, d: db.d, cfg: db.cfg, pipe: p}, fn)
+	return p.run(ctx, &Tx{ctx: ctx, ex: p, d: db.d, cfg: db.cfg}, fn)
+}
+
+// The executor (tx_exec.go): statements whose answer is needed go with
+// the queue; queries answering rows go through database/sql after it.
+
+func (p *pgPipe) exec(t *Tx, q string, args []any) (sql.Result, error) {
+	p.begin()
+	tag, err := p.send(t.ctx, &pendingStmt{sql: q, args: args})
+	return pgResult(tag.RowsAffected()), err
+}
+
+func (p *pgPipe) execLater(_ *Tx, q string, args []any) error {
+	p.begin()
+	p.queue = append(p.queue, pendingStmt{sql: q, args: args})
+	return nil
+}
+
+func (p *pgPipe) flush(t *Tx) error {
+	_, err := p.send(t.ctx, nil)
+	return err
+}
+
+func (p *pgPipe) query(t *Tx, q string, args []any) (*sql.Rows, error) {
+	if err := p.flush(t); err != nil {
+		return nil, err
+	}
+	p.trips++
+	return p.conn.QueryContext(t.ctx, q, args...)
+}
+
+func (p *pgPipe) queryRow(t *Tx, q string, args []any) scanner {
+	if err := p.flush(t); err != nil {
+		return errRow{t.wrap(err)}
+	}
+	p.trips++
+	return p.conn.QueryRowContext(t.ctx, q, args...)
+}
+
+func (p *pgPipe) int64Row(t *Tx, q string, args []any) (int64, error) {
+	var n int64
+	_, err := p.send(t.ctx, &pendingStmt{sql: q, args: args}, &n)
+	return n, err
+}
+
+func (p *pgPipe) prepare(t *Tx, q string) (*sql.Stmt, error) {
+	if err := p.flush(t); err != nil {
+		return nil, err
+	}
+	return p.conn.PrepareContext(t.ctx, q)
+}
+
+// savepoint is Savepoint on a pipelined transaction. Each nesting level
+// has its own name: an inner savepoint's RELEASE may still be queued when
+// an outer one rolls back (and is dropped), so the outer ROLLBACK TO must
+// not find the inner savepoint by its name.
+func (p *pgPipe) savepoint(t *Tx, fn func() error) error {
+	p.spDepth++
+	defer func() { p.spDepth-- }()
+	name := "kz_sp" + strconv.Itoa(p.spDepth)
+	mark := p.mark()
+	t.execLater("SAVEPOINT " + name)
+	err := fn()
+	if err == nil {
+		if p.sends == mark.sends && len(p.queue) == mark.queued+1 {
+			p.undo(mark) // fn sent and queued nothing: no savepoint needed
+			return nil
+		}
+		sentAll := p.sends > mark.sends && len(p.queue) == 0
+		t.execLater("RELEASE SAVEPOINT " + name)
+		if sentAll { // fn's statements have all run: the RELEASE can wait
+			return nil
+		}
+		if err = t.flush(); err == nil {
+			return nil
+		}
+	}
+	t.forgetStamp() // fn may have changed the configuration
+	if p.undo(mark) {
+		return err // the SAVEPOINT was never sent: nothing to undo
+	}
+	if _, rerr := t.exec("ROLLBACK TO SAVEPOINT " + name); rerr != nil {
+		return fmt.Errorf("%w (rolling back to the savepoint: %v)", err, rerr)
+	}
+	t.execLater("RELEASE SAVEPOINT " + name)
+	return err
 }
 
 // begin queues BEGIN unless the transaction has begun.

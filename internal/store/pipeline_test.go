@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -223,4 +224,46 @@ func TestPipelinedStampRead(t *testing.T) {
 	if trips := tx0.RoundTrips(); trips != 3 {
 		t.Errorf("%d round trips, want 3", trips)
 	}
+}
+
+// A bulk insert inside an ordinary write (a full chunk goes through a
+// prepared statement, which on PostgreSQL must run after the queue) stays
+// in that write's transaction: rolled back with it, or committed whole.
+func TestBulkInsideWrite(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		batch := func(prefix string) []*model.User {
+			list := make([]*model.User, 600)
+			for i := range list {
+				list[i] = pipelineUser(fmt.Sprintf("顧客 %d号", i), fmt.Sprintf("%s%d@example.jp", prefix, i))
+			}
+			return list
+		}
+		failed := errors.New("取り消し")
+		err := db.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.InsertUsersBulk(batch("gone")); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			t.Fatalf("write: %v", err)
+		}
+		if userExists(t, db, "gone0@example.jp") || userExists(t, db, "gone599@example.jp") {
+			t.Fatal("users of a rolled-back bulk insert were stored")
+		}
+		err = db.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.InsertUser(pipelineUser("先頭 太郎", "first@example.jp")); err != nil {
+				return err
+			}
+			return tx.InsertUsersBulk(batch("kept"))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, email := range []string{"first@example.jp", "kept0@example.jp", "kept499@example.jp", "kept500@example.jp", "kept599@example.jp"} {
+			if !userExists(t, db, email) {
+				t.Errorf("%s was not stored", email)
+			}
+		}
+	})
 }

@@ -86,25 +86,6 @@ func (c *stmtCache) close() {
 	c.m = nil
 }
 
-// stmt returns the cached prepared statement for an already rebound query.
-func (t *Tx) stmt(query string) *sql.Stmt {
-	if t.stmts == nil {
-		return nil
-	}
-	if st := t.bound[query]; st != nil {
-		return st
-	}
-	sqlTx, ok := t.tx.(*sql.Tx)
-	if !ok {
-		return nil
-	}
-	st := t.stmts.stmt(t.ctx, sqlTx, query)
-	if st != nil && t.bound != nil {
-		t.bound[query] = st
-	}
-	return st
-}
-
 // lastInsertIDer marks a dialect whose driver reports the new row's id
 // without RETURNING. With the pure-Go SQLite, a plain exec costs about a
 // quarter of INSERT … RETURNING read back as a row.

@@ -94,6 +94,13 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	return db, nil
 }
 
+// postgres reports whether the store is on PostgreSQL, whose reads and
+// writes drive their own connections, rather than on SQLite.
+func (db *DB) postgres() bool {
+	_, ok := db.d.(postgresDialect)
+	return ok
+}
+
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.name() }
 
@@ -125,8 +132,8 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	if db.trim != nil {
 		db.trim.txs.Add(1)
 	}
-	if db.commit == nil {
-		return db.readPipelined(ctx, fn) // PostgreSQL: see pipeline_postgres.go
+	if db.postgres() {
+		return db.readPipelined(ctx, fn) // see pipeline_postgres.go
 	}
 	return db.readSQLite(ctx, fn)
 }
@@ -136,10 +143,10 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if db.trim != nil {
 		db.trim.txs.Add(1)
 	}
-	if db.commit != nil {
-		return db.commit.write(ctx, fn) // see group_commit.go
+	if db.postgres() {
+		return db.runPipelined(ctx, fn) // see pipeline_postgres.go
 	}
-	return db.runPipelined(ctx, fn) // see pipeline_postgres.go
+	return db.commit.write(ctx, fn) // SQLite: see group_commit.go
 }
 
 // readSQLite runs a read on SQLite's reader pool (writes go through the
@@ -150,7 +157,7 @@ func (db *DB) readSQLite(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: db.d, stmts: db.readerStmts, cfg: db.cfg, side: db.side}
+	tx := &Tx{ctx: ctx, ex: &directExec{tx: sqlTx, stmts: db.readerStmts}, d: db.d, cfg: db.cfg, side: db.side}
 	defer func() {
 		if v := recover(); v != nil { // don't leave the transaction (and its connection) open
 			_ = sqlTx.Rollback()

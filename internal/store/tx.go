@@ -16,33 +16,16 @@ import (
 // written once in portable SQL with ? placeholders.
 type Tx struct {
 	ctx         context.Context
-	tx          runner
-	pipe        *pgPipe // PostgreSQL writes: see pipeline_postgres.go
-	spDepth     int     // nesting of pipelined savepoints (savepoint.go)
+	ex          executor // sends the statements: see tx_exec.go
 	d           dialect
 	afterCommit []func()
-	stmts       *stmtCache // nil: run every query unprepared
 	indexQueue  *[]indexOp // non-nil: full-text changes wait for the group's end
 	side        *sideReads // read transactions only: see side_reads.go
 	// ticketWrites counts writes to tickets and audits (TicketWrites).
 	ticketWrites int
-	// bound, when set (the writes of one group share it), keeps cached
-	// statements once bound to tx: binding costs database/sql locks and
-	// allocations at every use, and a group runs the same few statements
-	// for each of its writes.
-	bound map[string]*sql.Stmt
 	// cfg and stamp serve configuration reads from a cache (config_cache.go).
 	cfg   *configCache
 	stamp *stampMemo
-}
-
-// runner is what a Tx sends statements to: a *sql.Tx, or the *sql.Conn a
-// PostgreSQL write drives itself (pipeline_postgres.go).
-type runner interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // TicketWrites counts the writes this transaction has made to tickets and
@@ -62,16 +45,7 @@ func (t *Tx) Context() context.Context { return t.ctx }
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	if t.pipe != nil {
-		t.pipe.begin()
-		tag, err := t.pipe.send(t.ctx, &pendingStmt{sql: q, args: args})
-		return pgResult(tag.RowsAffected()), t.wrap(err)
-	}
-	if st := t.stmt(q); st != nil {
-		res, err := st.ExecContext(t.ctx, args...)
-		return res, t.wrap(err)
-	}
-	res, err := t.tx.ExecContext(t.ctx, q, args...)
+	res, err := t.ex.exec(t, q, args)
 	return res, t.wrap(err)
 }
 
@@ -81,56 +55,25 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 // that needs an answer, or with the commit; that one reports its error.
 // Its arguments must not change after the call.
 func (t *Tx) execLater(query string, args ...any) error {
-	if t.pipe == nil {
-		_, err := t.exec(query, args...)
-		return err
-	}
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	t.pipe.begin()
-	t.pipe.queue = append(t.pipe.queue, pendingStmt{sql: q, args: args})
-	return nil
+	return t.wrap(t.ex.execLater(t, q, args))
 }
 
-// flush sends what execLater queued (nothing to do on SQLite).
-func (t *Tx) flush() error {
-	if t.pipe == nil {
-		return nil
-	}
-	_, err := t.pipe.send(t.ctx, nil)
-	return t.wrap(err)
-}
+// flush sends what execLater queued.
+func (t *Tx) flush() error { return t.wrap(t.ex.flush(t)) }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	if err := t.flush(); err != nil {
-		return nil, err
-	}
-	if t.pipe != nil {
-		t.pipe.trips++
-	}
-	if st := t.stmt(q); st != nil {
-		rows, err := st.QueryContext(t.ctx, args...)
-		return rows, t.wrap(err)
-	}
-	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+	rows, err := t.ex.query(t, q, args)
 	return rows, t.wrap(err)
 }
 
 func (t *Tx) queryRow(query string, args ...any) scanner {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	if err := t.flush(); err != nil {
-		return errRow{err}
-	}
-	if t.pipe != nil {
-		t.pipe.trips++
-	}
-	if st := t.stmt(q); st != nil {
-		return st.QueryRowContext(t.ctx, args...)
-	}
-	return t.tx.QueryRowContext(t.ctx, q, args...)
+	return t.ex.queryRow(t, q, args)
 }
 
 // errRow is a row whose query could not be sent.
@@ -141,14 +84,9 @@ func (r errRow) Scan(...any) error { return r.err }
 // int64Row runs a query answering one integer (an id, a count). On
 // PostgreSQL it travels with the queued statements.
 func (t *Tx) int64Row(query string, args ...any) (int64, error) {
-	var n int64
-	if t.pipe == nil {
-		err := t.queryRow(query, args...).Scan(&n)
-		return n, t.wrap(err)
-	}
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	_, err := t.pipe.send(t.ctx, &pendingStmt{sql: q, args: args}, &n)
+	n, err := t.ex.int64Row(t, q, args)
 	return n, t.wrap(err)
 }
 

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// executor sends a transaction's statements, already rebound to the
+// dialect. directExec runs each at once in a database/sql transaction
+// (SQLite, and bulk loads on both databases); a PostgreSQL write or read
+// drives its connection itself and queues what it can (pgPipe,
+// pipeline_postgres.go). Errors come back unwrapped: Tx wraps them.
+type executor interface {
+	exec(t *Tx, q string, args []any) (sql.Result, error)
+	// execLater runs q at the latest with the next statement whose answer
+	// is needed, or with the commit.
+	execLater(t *Tx, q string, args []any) error
+	// flush sends what execLater has queued.
+	flush(t *Tx) error
+	query(t *Tx, q string, args []any) (*sql.Rows, error)
+	queryRow(t *Tx, q string, args []any) scanner
+	int64Row(t *Tx, q string, args []any) (int64, error)
+	// prepare makes a statement for repeated use within the transaction
+	// (bulk inserts); what is queued must be flushed before each use.
+	prepare(t *Tx, q string) (*sql.Stmt, error)
+	savepoint(t *Tx, fn func() error) error
+}
+
+// directExec runs statements in a database/sql transaction as they come.
+type directExec struct {
+	tx    *sql.Tx
+	stmts *stmtCache // nil: run every query unprepared
+	// bound, when set (the writes of one group share it), keeps cached
+	// statements once bound to tx: binding costs database/sql locks and
+	// allocations at every use, and a group runs the same few statements
+	// for each of its writes.
+	bound map[string]*sql.Stmt
+}
+
+func (d *directExec) exec(t *Tx, q string, args []any) (sql.Result, error) {
+	if st := d.stmt(t.ctx, q); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
+	return d.tx.ExecContext(t.ctx, q, args...)
+}
+
+func (d *directExec) execLater(t *Tx, q string, args []any) error {
+	_, err := d.exec(t, q, args)
+	return err
+}
+
+func (d *directExec) flush(*Tx) error { return nil }
+
+func (d *directExec) query(t *Tx, q string, args []any) (*sql.Rows, error) {
+	if st := d.stmt(t.ctx, q); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
+	return d.tx.QueryContext(t.ctx, q, args...)
+}
+
+func (d *directExec) queryRow(t *Tx, q string, args []any) scanner {
+	if st := d.stmt(t.ctx, q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return d.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+func (d *directExec) int64Row(t *Tx, q string, args []any) (int64, error) {
+	var n int64
+	err := d.queryRow(t, q, args).Scan(&n)
+	return n, err
+}
+
+func (d *directExec) prepare(t *Tx, q string) (*sql.Stmt, error) {
+	return d.tx.PrepareContext(t.ctx, q)
+}
+
+// savepoint runs fn inside a savepoint. One name serves every nesting
+// level: ROLLBACK TO finds the innermost savepoint of that name, which is
+// the one this call made.
+func (d *directExec) savepoint(t *Tx, fn func() error) error {
+	if _, err := d.tx.ExecContext(t.ctx, "SAVEPOINT kz_sp"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		t.forgetStamp() // fn may have changed the configuration
+		if _, rerr := d.tx.ExecContext(t.ctx, "ROLLBACK TO SAVEPOINT kz_sp"); rerr != nil {
+			return rerr
+		}
+		d.tx.ExecContext(t.ctx, "RELEASE SAVEPOINT kz_sp")
+		return err
+	}
+	_, err := d.tx.ExecContext(t.ctx, "RELEASE SAVEPOINT kz_sp")
+	return err
+}
+
+// stmt returns the cached prepared statement for q bound to the
+// transaction, or nil when it is not prepared yet.
+func (d *directExec) stmt(ctx context.Context, q string) *sql.Stmt {
+	if d.stmts == nil {
+		return nil
+	}
+	if st := d.bound[q]; st != nil {
+		return st
+	}
+	st := d.stmts.stmt(ctx, d.tx, q)
+	if st != nil && d.bound != nil {
+		d.bound[q] = st
+	}
+	return st
+}
