@@ -132,7 +132,6 @@ type BulkAudit struct {
 // for search from its subject and comments. Comments must not carry
 // attachments.
 func (t *Tx) InsertTicketsBulk(batch []BulkTicket) error {
-	t.ticketWrites++
 	if len(batch) == 0 {
 		return nil
 	}
@@ -332,6 +331,7 @@ func (w *rowWriter) flush() error {
 	if err := w.t.flush(); err != nil {
 		return err
 	}
+	w.t.noteStatement(w.head)
 	_, err := w.full.ExecContext(w.t.ctx, w.args...)
 	return w.t.wrap(err)
 }

@@ -194,7 +194,6 @@ func scanAudit(sc scanner) (*model.Audit, error) {
 // InsertAudit appends an audit record. Audits are never updated: the trail is
 // append-only.
 func (t *Tx) InsertAudit(a *model.Audit) error {
-	t.ticketWrites++
 	id, err := t.insert("INSERT INTO audits (ticket_id, author_id, via, metadata, events, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		a.TicketID, a.AuthorID, a.Via, jsonText(orEmptyMap(a.Metadata)), jsonText(orEmpty(a.Events)), ms(a.CreatedAt))
 	a.ID = id
@@ -204,7 +203,6 @@ func (t *Tx) InsertAudit(a *model.Audit) error {
 // SetAuditEvents records the final events of an audit created in the same
 // transaction; event ids are only known once the comment is stored.
 func (t *Tx) SetAuditEvents(a *model.Audit) error {
-	t.ticketWrites++
 	return t.execLater("UPDATE audits SET events = ? WHERE id = ?", jsonText(orEmpty(a.Events)), a.ID)
 }
 

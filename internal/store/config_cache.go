@@ -109,18 +109,24 @@ func (t *Tx) forgetStamp() {
 	}
 }
 
-// noteStatement forgets the stamp when query writes a configuration
-// table: the SQL trigger has just set a new one in this transaction.
+// noteStatement sees every statement before it runs. A write to tickets
+// or audits counts for TicketWrites; a write to a configuration table
+// forgets the stamp (its SQL trigger has just set a new one in this
+// transaction).
 func (t *Tx) noteStatement(query string) {
-	if t.stamp != nil && (t.stamp.ok || t.stamp.pending) && configTables[writtenTable(query)] {
+	table := writtenTable(query)
+	switch {
+	case table == "":
+	case table == "tickets" || table == "audits":
+		t.ticketWrites++
+	case t.stamp != nil && (t.stamp.ok || t.stamp.pending) && configTables[table]:
 		t.stamp.ok, t.stamp.pending = false, false
 	}
 }
 
 // writtenTable is the table an INSERT, UPDATE, DELETE or REPLACE writes
 // ("" for anything else), read from the statement's first words without
-// allocating: it runs for every statement of a transaction holding a
-// stamp.
+// allocating: it runs for every statement.
 func writtenTable(q string) string {
 	word := func() string {
 		q = strings.TrimLeft(q, " \t\r\n")

@@ -106,7 +106,6 @@ func (t *Tx) InboxByAddress(addr string) (*model.Inbox, error) {
 
 // DeleteInbox removes an inbox; its tickets keep their history.
 func (t *Tx) DeleteInbox(id int64) error {
-	t.ticketWrites++
 	if _, err := t.exec("UPDATE tickets SET inbox_id = NULL WHERE inbox_id = ?", id); err != nil {
 		return err
 	}

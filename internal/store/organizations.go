@@ -84,7 +84,6 @@ func (t *Tx) DeleteOrganization(id int64) error {
 	if _, err := t.exec("UPDATE users SET organization_id = NULL WHERE organization_id = ?", id); err != nil {
 		return err
 	}
-	t.ticketWrites++
 	if _, err := t.exec("UPDATE tickets SET organization_id = NULL WHERE organization_id = ?", id); err != nil {
 		return err
 	}

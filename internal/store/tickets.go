@@ -59,7 +59,6 @@ const ticketWriteCols = `external_id, subject, description, status, priority, ty
 
 // InsertTicket stores a new ticket, sets tk.ID and writes its tag rows.
 func (t *Tx) InsertTicket(tk *model.Ticket) error {
-	t.ticketWrites++
 	args := ticketArgs(tk)
 	cols := ticketWriteCols
 	if tk.ID != 0 { // imports keep their ids
@@ -77,7 +76,6 @@ func (t *Tx) InsertTicket(tk *model.Ticket) error {
 // UpdateTicket rewrites every column of an existing ticket; tag rows are
 // replaced only when the tags changed.
 func (t *Tx) UpdateTicket(tk *model.Ticket, tagsChanged bool) error {
-	t.ticketWrites++
 	cols := strings.Split(ticketWriteCols, ",")
 	for i, c := range cols {
 		cols[i] = strings.TrimSpace(c) + " = ?"
@@ -142,7 +140,6 @@ func (t *Tx) TicketsByID(ids []int64) ([]*model.Ticket, error) {
 
 // PurgeTicket removes a ticket for good (after soft deletion).
 func (t *Tx) PurgeTicket(id int64) error {
-	t.ticketWrites++
 	if err := t.d.unindex(t, docTicket, id); err != nil {
 		return err
 	}

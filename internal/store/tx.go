@@ -21,7 +21,7 @@ type Tx struct {
 	afterCommit []func()
 	indexQueue  *[]indexOp // non-nil: full-text changes wait for the group's end
 	side        *sideReads // read transactions only: see side_reads.go
-	// ticketWrites counts writes to tickets and audits (TicketWrites).
+	// ticketWrites counts statements writing tickets or audits (noteStatement).
 	ticketWrites int
 	// cfg and stamp serve configuration reads from a cache (config_cache.go).
 	cfg   *configCache
