@@ -100,11 +100,21 @@ func (s *Server) RunRelay(ctx context.Context, r Relay) {
 }
 
 // encodeRelayed packs node's messages into JSON arrays, each under the
-// relay's payload limit. A message too large alone is dropped and counted
-// (live events are hints to reload, and presence is re-sent every
-// presenceRefresh).
+// relay's payload limit. A payload that holds one message is that message
+// alone, as nodes before batching sent it: under light load most do, and
+// older nodes still read them during a rolling upgrade. A message too
+// large alone is dropped and counted (live events are hints to reload, and
+// presence is re-sent every presenceRefresh).
 func encodeRelayed(node string, batch []relayed) (out [][]byte, dropped int) {
-	cur := []byte{'['}
+	cur, n := []byte{'['}, 0
+	end := func() {
+		if n == 1 {
+			out = append(out, cur[1:len(cur)-1])
+		} else if n > 1 {
+			out = append(out, append(cur[:len(cur)-1], ']'))
+		}
+		cur, n = []byte{'['}, 0
+	}
 	for _, m := range batch {
 		m.Node = node
 		b, err := json.Marshal(m)
@@ -113,14 +123,12 @@ func encodeRelayed(node string, batch []relayed) (out [][]byte, dropped int) {
 			continue
 		}
 		if len(cur)+len(b)+1 > store.MaxLivePayload {
-			out = append(out, append(cur[:len(cur)-1], ']'))
-			cur = []byte{'['}
+			end()
 		}
 		cur = append(append(cur, b...), ',')
+		n++
 	}
-	if len(cur) > 1 {
-		out = append(out, append(cur[:len(cur)-1], ']'))
-	}
+	end()
 	return out, dropped
 }
 

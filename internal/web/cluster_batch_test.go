@@ -45,6 +45,12 @@ func TestRelayedBatches(t *testing.T) {
 	if m := decodeRelayed(old); len(m) != 1 || m[0].Node != "node-0" || m[0].TicketID != 7 {
 		t.Fatalf("one message as older nodes send it: %+v", m)
 	}
+	// A lone event goes as older nodes sent it, so that they can read it.
+	lone, _ := encodeRelayed("node-1", batch[:1])
+	var plain relayed
+	if len(lone) != 1 || json.Unmarshal(lone[0], &plain) != nil || plain.Node != "node-1" || plain.TicketID != 0 || !strings.Contains(string(plain.Event), "配送状況の確認") {
+		t.Fatalf("one event: %q, want the message alone", lone)
+	}
 	if m := decodeRelayed([]byte("[壊れた")); m != nil {
 		t.Fatalf("broken payload decoded: %+v", m)
 	}
