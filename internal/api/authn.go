@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kizuna-desk/kizuna/internal/auth"
+	"github.com/kizuna-desk/kizuna/internal/errs"
 	"github.com/kizuna-desk/kizuna/internal/model"
 )
 
@@ -85,4 +86,25 @@ func sameOrigin(r *http.Request) bool {
 	}
 	host, _, _ := strings.Cut(rest, "/")
 	return host == r.Host || host == absoluteURL(r).Host
+}
+
+func requireStaff(r *http.Request) error {
+	if !currentUser(r).IsStaff() {
+		return errs.Forbiddenf("agents only / エージェントのみ利用できます")
+	}
+	return nil
+}
+
+func requireAgent(r *http.Request) error {
+	if !currentUser(r).IsAgent() {
+		return errs.Forbiddenf("agents and admins only / エージェントと管理者のみ利用できます")
+	}
+	return nil
+}
+
+func requireAdmin(r *http.Request) error {
+	if currentUser(r).Role != model.RoleAdmin {
+		return errs.Forbiddenf("admins only / 管理者のみ利用できます")
+	}
+	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kizuna-desk/kizuna/internal/store"
 )
 
 // decode reads a JSON body into v. Bodies over the limit, invalid UTF-8,
@@ -119,4 +121,35 @@ func (o optString) ptr() *string {
 	}
 	v := o.V
 	return &v
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, store.ErrNotFound
+	}
+	return id, nil
+}
+
+// idList parses "1,2,3" (Zendesk's ids= parameter), at most 100 ids.
+func idList(s string) ([]int64, error) {
+	var out []int64
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, badRequest("InvalidValue", "ids must be a comma-separated list of ticket ids.")
+		}
+		out = append(out, id)
+	}
+	if len(out) == 0 {
+		return nil, badRequest("InvalidValue", "ids is required, e.g. ids=1,2,3.")
+	}
+	if len(out) > 100 {
+		return nil, badRequest("TooManyValues", "At most 100 ids per request.")
+	}
+	return out, nil
 }

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/kizuna-desk/kizuna/internal/auth"
+	"github.com/kizuna-desk/kizuna/internal/errs"
 	"github.com/kizuna-desk/kizuna/internal/store"
 	"github.com/kizuna-desk/kizuna/internal/tickets"
 )
@@ -175,4 +177,22 @@ func (s *Server) destroyManyTickets(w http.ResponseWriter, r *http.Request) erro
 		results = append(results, map[string]any{"index": i, "id": id, "status": "Deleted", "success": true})
 	}
 	return s.finishJob(w, r, results)
+}
+
+// errorIndexEntry describes one failed item of a bulk job.
+func jobError(index int, id int64, err error) map[string]any {
+	e := map[string]any{"index": index, "success": false, "error": "InvalidValue", "details": err.Error()}
+	if id != 0 {
+		e["id"] = id
+	}
+	var inv *errs.Invalid
+	switch {
+	case errors.As(err, &inv):
+		e["error"] = "RecordInvalid"
+	case errors.Is(err, store.ErrNotFound):
+		e["error"] = "TicketNotFound"
+	case errors.Is(err, errs.ErrForbidden):
+		e["error"] = "PermissionDenied"
+	}
+	return e
 }
