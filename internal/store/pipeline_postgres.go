@@ -206,7 +206,9 @@ func (p *pgPipe) run(ctx context.Context, tx *Tx, fn func(*Tx) error) error {
 		return cancelled(ctx, err)
 	}
 	if err := p.commit(ctx); err != nil {
-		return cancelled(ctx, fmt.Errorf("commit: %w", err))
+		// A queued statement's unique violation is reported here: it is
+		// the write's ErrConflict, as if it had been sent on its own.
+		return cancelled(ctx, fmt.Errorf("commit: %w", tx.wrap(err)))
 	}
 	for _, f := range tx.afterCommit {
 		f()

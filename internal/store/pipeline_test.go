@@ -153,26 +153,26 @@ func TestPipelinedRoundTrips(t *testing.T) {
 		tx0 = tx
 		u := pipelineUser("高橋 美咲", "misaki@example.jp")
 		// BEGIN travels with the user's insert (1); the email identity
-		// answers its id (2); the user's search document waits
+		// and the user's search document wait
 		if err := tx.InsertUser(u); err != nil {
 			return err
 		}
 		tk = &model.Ticket{Subject: "配送状況の確認", Status: model.StatusNew, RequesterID: u.ID, SubmitterID: u.ID, Via: "api",
 			Tags: []string{"配送", "至急"}, CreatedAt: now, UpdatedAt: now}
-		if err := tx.InsertTicket(tk); err != nil { // carries it (3); the tag rows wait
+		if err := tx.InsertTicket(tk); err != nil { // carries them (2); the tag rows wait
 			return err
 		}
 		if err := tx.IndexNewTicket(tk, nil); err != nil { // waits
 			return err
 		}
 		c := &store.TicketClock{TicketID: tk.ID, Status: tk.Status, StatusAt: now, NewAt: now}
-		return tx.PutClock(c) // waits; the COMMIT carries all three (4)
+		return tx.PutClock(c) // waits; the COMMIT carries all three (3)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if trips = tx0.RoundTrips(); trips != 4 {
-		t.Errorf("write: %d round trips, want 4", trips)
+	if trips = tx0.RoundTrips(); trips != 3 {
+		t.Errorf("write: %d round trips, want 3", trips)
 	}
 	err = db.Read(ctx, func(tx *store.Tx) error {
 		tx0 = tx
@@ -207,8 +207,8 @@ func TestPipelinedStampRead(t *testing.T) {
 	var tx0 *store.Tx
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		tx0 = tx
-		// BEGIN and the stamp go with the user's insert (1), the email
-		// identity answers its id (2)
+		// BEGIN and the stamp go with the user's insert (1); the email
+		// identity waits
 		if err := tx.InsertUser(pipelineUser("伊藤 健", "ken@example.jp")); err != nil {
 			return err
 		}
@@ -216,13 +216,13 @@ func TestPipelinedStampRead(t *testing.T) {
 		if err == nil && b.Name != "キズナ商事" {
 			t.Errorf("default brand %q", b.Name)
 		}
-		return err // the COMMIT carries the search document (3)
+		return err // the COMMIT carries the identity and the search document (2)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if trips := tx0.RoundTrips(); trips != 3 {
-		t.Errorf("%d round trips, want 3", trips)
+	if trips := tx0.RoundTrips(); trips != 2 {
+		t.Errorf("%d round trips, want 2", trips)
 	}
 }
 
@@ -264,6 +264,51 @@ func TestBulkInsideWrite(t *testing.T) {
 			if !userExists(t, db, email) {
 				t.Errorf("%s was not stored", email)
 			}
+		}
+	})
+}
+
+// A new user's email identity is queued on PostgreSQL; when its address is
+// another user's secondary identity, the clash still fails the write as
+// ErrConflict (at the commit that carries it) and stores nothing.
+func TestQueuedIdentityConflict(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			owner := pipelineUser("中村 恵", "megumi@example.jp")
+			if err := tx.InsertUser(owner); err != nil {
+				return err
+			}
+			now := time.Now().UTC()
+			return tx.InsertIdentity(&model.Identity{UserID: owner.ID, Type: "email", Value: "sapporo-shiten@example.jp", CreatedAt: now, UpdatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			return tx.InsertUser(pipelineUser("札幌 支店", "sapporo-shiten@example.jp"))
+		})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("a user with another's identity: %v, want ErrConflict", err)
+		}
+		var n int64
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			u, err := tx.UserByEmail("sapporo-shiten@example.jp")
+			if err == nil && u.Name != "中村 恵" {
+				t.Errorf("the address belongs to %q, want the owner", u.Name)
+			}
+			if err != nil {
+				return err
+			}
+			list, err := tx.ListUsers(store.UserFilter{}, 0, 0, 10, false)
+			n = int64(len(list))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%d users, want only the owner", n)
 		}
 	})
 }

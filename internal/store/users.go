@@ -54,8 +54,13 @@ func (t *Tx) InsertUser(u *model.User) error {
 	}
 	u.ID = id
 	if u.Email != "" {
-		if err := t.InsertIdentity(&model.Identity{UserID: id, Type: "email", Value: u.Email, Primary: true,
-			Verified: u.Verified, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}); err != nil {
+		// Nobody needs the identity's id: on PostgreSQL the row travels
+		// with the next statement sent. A clash on its unique value (an
+		// address another user holds as a secondary identity) is then that
+		// statement's, or the commit's, ErrConflict.
+		err := t.execLater("INSERT INTO user_identities (user_id, type, value, is_primary, verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, "email", u.Email, true, u.Verified, ms(u.CreatedAt), ms(u.UpdatedAt))
+		if err != nil {
 			return err
 		}
 	}

@@ -147,7 +147,9 @@ func FindOrCreatePerson(tx *store.Tx, p Person, now time.Time) (*model.User, err
 	// loser's insert fails on the unique email, and the winner's user is
 	// there to be read (PostgreSQL needs the savepoint to go on after it).
 	err = tx.Savepoint(func() error { return Create(tx, u, now) })
-	if errors.Is(err, errDuplicateEmail) {
+	// The email identity may be what clashed: on PostgreSQL its insert is
+	// sent when the savepoint ends, and fails there with ErrConflict.
+	if email != "" && (errors.Is(err, errDuplicateEmail) || errors.Is(err, store.ErrConflict)) {
 		if existing, rerr := tx.UserByEmail(email); rerr == nil {
 			return existing, nil
 		}
