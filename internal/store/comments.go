@@ -22,8 +22,12 @@ func scanComment(sc scanner) (*model.Comment, error) {
 
 // InsertComment stores a comment and links the attachments it carries.
 func (t *Tx) InsertComment(c *model.Comment) error {
-	id, err := t.insert("INSERT INTO comments (ticket_id, audit_id, author_id, public, body, html_body, via, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		c.TicketID, c.AuditID, c.AuthorID, c.Public, c.Body, c.HTMLBody, c.Via, jsonText(orEmptyMap(c.Metadata)), ms(c.CreatedAt))
+	const cols = "ticket_id, audit_id, author_id, public, body, html_body, via, metadata, created_at"
+	args := []any{c.TicketID, c.AuditID, c.AuthorID, c.Public, c.Body, c.HTMLBody, c.Via, jsonText(orEmptyMap(c.Metadata)), ms(c.CreatedAt)}
+	id, queued, err := t.insertReserved("comments", cols, args)
+	if !queued && err == nil {
+		id, err = t.insert("INSERT INTO comments ("+cols+") VALUES ("+placeholders(len(args))+")", args...)
+	}
 	if err != nil {
 		return err
 	}
@@ -194,8 +198,12 @@ func scanAudit(sc scanner) (*model.Audit, error) {
 // InsertAudit appends an audit record. Audits are never updated: the trail is
 // append-only.
 func (t *Tx) InsertAudit(a *model.Audit) error {
-	id, err := t.insert("INSERT INTO audits (ticket_id, author_id, via, metadata, events, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		a.TicketID, a.AuthorID, a.Via, jsonText(orEmptyMap(a.Metadata)), jsonText(orEmpty(a.Events)), ms(a.CreatedAt))
+	const cols = "ticket_id, author_id, via, metadata, events, created_at"
+	args := []any{a.TicketID, a.AuthorID, a.Via, jsonText(orEmptyMap(a.Metadata)), jsonText(orEmpty(a.Events)), ms(a.CreatedAt)}
+	id, queued, err := t.insertReserved("audits", cols, args)
+	if !queued && err == nil {
+		id, err = t.insert("INSERT INTO audits ("+cols+") VALUES ("+placeholders(len(args))+")", args...)
+	}
 	a.ID = id
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,7 +55,19 @@ type pgPipe struct {
 	// readPipelined). txSent: and sent, so that there is something to end.
 	inTx, txSent bool
 	spDepth      int // nesting of savepoints (savepoint)
+	ids          []*reservedID
 }
+
+// reservedID is an id taken ahead from a table's sequence (ReserveIDs).
+type reservedID struct {
+	table          string
+	id             int64
+	answered, used bool
+}
+
+// reservableTables are the tables ReserveIDs takes ids of (their names go
+// into the SQL).
+var reservableTables = map[string]bool{"audits": true, "comments": true}
 
 // runPipelined is Write on PostgreSQL.
 func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
@@ -148,6 +161,51 @@ func (p *pgPipe) prepare(t *Tx, q string) (*sql.Stmt, error) {
 		return nil, err
 	}
 	return p.conn.PrepareContext(t.ctx, q)
+}
+
+func (p *pgPipe) reserve(_ *Tx, tables []string) {
+	var (
+		batch []*reservedID
+		cols  []string
+		dest  []any
+	)
+	for _, table := range tables {
+		if reservableTables[table] {
+			r := &reservedID{table: table}
+			batch = append(batch, r)
+			cols = append(cols, "nextval(pg_get_serial_sequence('"+table+"', 'id'))")
+			dest = append(dest, &r.id)
+		}
+	}
+	if len(batch) == 0 {
+		return
+	}
+	p.ids = append(p.ids, batch...)
+	p.begin()
+	p.queue = append(p.queue, pendingStmt{sql: "SELECT " + strings.Join(cols, ", "), dest: dest, then: func() {
+		for _, r := range batch {
+			r.answered = true
+		}
+	}})
+}
+
+func (p *pgPipe) reservedID(t *Tx, table string) (int64, bool, error) {
+	for _, r := range p.ids {
+		if r.table != table || r.used {
+			continue
+		}
+		if !r.answered { // still queued: send it now
+			if err := p.flush(t); err != nil {
+				return 0, false, err
+			}
+		}
+		if !r.answered { // dropped with a rolled-back savepoint's queue
+			continue
+		}
+		r.used = true
+		return r.id, true, nil
+	}
+	return 0, false, nil
 }
 
 // savepoint is Savepoint on a pipelined transaction. Each nesting level

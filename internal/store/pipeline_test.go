@@ -312,3 +312,67 @@ func TestQueuedIdentityConflict(t *testing.T) {
 		}
 	})
 }
+
+// With their ids reserved, a new audit and comment wait in the queue on
+// PostgreSQL: the reservation travels with the ticket's insert, and the
+// rows reach the database with their ids and links intact.
+func TestReservedIDs(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		var (
+			tx0 *store.Tx
+			tk  *model.Ticket
+			au  *model.Audit
+			cm  *model.Comment
+		)
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			tx0 = tx
+			u := pipelineUser("小林 直子", "naoko@example.jp")
+			if err := tx.InsertUser(u); err != nil { // 1
+				return err
+			}
+			tk = &model.Ticket{Subject: "請求書の再発行", Status: model.StatusNew, RequesterID: u.ID, SubmitterID: u.ID, Via: "api", CreatedAt: now, UpdatedAt: now}
+			tx.ReserveIDs("audits", "comments", "tickets") // tickets: not reservable, ignored
+			if err := tx.InsertTicket(tk); err != nil {    // 2, with the reservation
+				return err
+			}
+			au = &model.Audit{TicketID: tk.ID, AuthorID: u.ID, Via: "api", CreatedAt: now}
+			if err := tx.InsertAudit(au); err != nil { // waits
+				return err
+			}
+			cm = &model.Comment{TicketID: tk.ID, AuditID: au.ID, AuthorID: u.ID, Public: true, Body: "先月分の請求書をもう一度送ってください。", Via: "api", CreatedAt: now}
+			if err := tx.InsertComment(cm); err != nil { // waits
+				return err
+			}
+			second := &model.Audit{TicketID: tk.ID, AuthorID: u.ID, Via: "api", CreatedAt: now}
+			return tx.InsertAudit(second) // none reserved: sent with its answer (3)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if au.ID == 0 || cm.ID == 0 || cm.AuditID != au.ID {
+			t.Fatalf("audit %d, comment %d of audit %d", au.ID, cm.ID, cm.AuditID)
+		}
+		if trips := tx0.RoundTrips(); trips != -1 && trips != 4 {
+			t.Errorf("%d round trips, want 4 (user, ticket, second audit, commit)", trips)
+		}
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			cs, err := tx.Comments(tk.ID, false, 0, 10, false)
+			if err != nil {
+				return err
+			}
+			if len(cs) != 1 || cs[0].ID != cm.ID || cs[0].AuditID != au.ID || cs[0].Body != "先月分の請求書をもう一度送ってください。" {
+				t.Errorf("stored comments %+v, want the one written as %d of audit %d", cs, cm.ID, au.ID)
+			}
+			as, err := tx.Audits(tk.ID, 0, 10, false)
+			if err == nil && (len(as) != 2 || as[0].ID != au.ID) {
+				t.Errorf("stored audits %+v, want %d first of two", as, au.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

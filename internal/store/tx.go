@@ -90,6 +90,24 @@ func (t *Tx) int64Row(query string, args ...any) (int64, error) {
 	return n, t.wrap(err)
 }
 
+// ReserveIDs tells the store that this write will insert a row into each
+// of tables (audits, comments). On PostgreSQL their ids are then
+// taken from the sequences with the write's next batch, so that those
+// inserts need no answer and wait in the queue with the rest (an id not
+// used is a gap, as a rolled-back insert leaves). Nothing on SQLite.
+func (t *Tx) ReserveIDs(tables ...string) { t.ex.reserve(t, tables) }
+
+// insertReserved inserts a row whose id was reserved, queued; ok is false
+// when no id was (then nothing was run).
+func (t *Tx) insertReserved(table, cols string, args []any) (id int64, ok bool, err error) {
+	id, ok, err = t.ex.reservedID(t, table)
+	if err != nil || !ok {
+		return 0, false, t.wrap(err)
+	}
+	err = t.execLater("INSERT INTO "+table+" (id, "+cols+") VALUES ("+placeholders(len(args)+1)+")", append([]any{id}, args...)...)
+	return id, true, err
+}
+
 // insert runs an INSERT … RETURNING id (both dialects support RETURNING).
 func (t *Tx) insert(query string, args ...any) (int64, error) {
 	if _, ok := t.d.(lastInsertIDer); ok {

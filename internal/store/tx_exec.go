@@ -24,6 +24,10 @@ type executor interface {
 	// (bulk inserts); what is queued must be flushed before each use.
 	prepare(t *Tx, q string) (*sql.Stmt, error)
 	savepoint(t *Tx, fn func() error) error
+	// reserve takes one new id of each table ahead (ReserveIDs), and
+	// reservedID hands it out once: ok is false when there is none.
+	reserve(t *Tx, tables []string)
+	reservedID(t *Tx, table string) (id int64, ok bool, err error)
 }
 
 // directExec runs statements in a database/sql transaction as they come.
@@ -74,6 +78,11 @@ func (d *directExec) int64Row(t *Tx, q string, args []any) (int64, error) {
 func (d *directExec) prepare(t *Tx, q string) (*sql.Stmt, error) {
 	return d.tx.PrepareContext(t.ctx, q)
 }
+
+// An insert on SQLite learns its id from the driver at no cost.
+func (d *directExec) reserve(*Tx, []string) {}
+
+func (d *directExec) reservedID(*Tx, string) (int64, bool, error) { return 0, false, nil }
 
 // savepoint runs fn inside a savepoint. One name serves every nesting
 // level: ROLLBACK TO finds the innermost savepoint of that name, which is

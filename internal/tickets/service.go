@@ -98,6 +98,15 @@ func (s *Service) CreateTx(tx *store.Tx, actor *model.User, ch Change) (*Result,
 			return nil, err
 		}
 	}
+	// The audit's and the comment's ids travel with the ticket's insert
+	// (PostgreSQL), so their inserts need no answer. Ticket ids are not
+	// taken ahead: customers quote them, and a create refused later would
+	// leave a gap.
+	if ch.Comment != nil {
+		tx.ReserveIDs("audits", "comments")
+	} else {
+		tx.ReserveIDs("audits")
+	}
 	if err := tx.InsertTicket(tk); err != nil {
 		return nil, err
 	}
@@ -166,6 +175,11 @@ func (s *Service) Update(ctx context.Context, actor *model.User, id int64, ch Ch
 
 // UpdateTx is Update inside the caller's transaction.
 func (s *Service) UpdateTx(tx *store.Tx, actor *model.User, id int64, ch Change) (*Result, error) {
+	if ch.Comment != nil {
+		tx.ReserveIDs("audits", "comments") // their ids come with the ticket's read
+	} else {
+		tx.ReserveIDs("audits")
+	}
 	old, err := tx.TicketForUpdate(id)
 	if err != nil {
 		return nil, err
