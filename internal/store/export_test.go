@@ -85,3 +85,32 @@ func (t *Tx) RoundTrips() int {
 	}
 	return p.trips
 }
+
+// QueryRow, ExecLater and Wrap expose the statement helpers to the
+// pipeline tests.
+func (t *Tx) QueryRow(q string, args ...any) interface{ Scan(...any) error } {
+	return t.queryRow(q, args...)
+}
+
+func (t *Tx) ExecLater(q string, args ...any) error { return t.execLater(q, args...) }
+
+func (t *Tx) Wrap(err error) error { return t.wrap(err) }
+
+// QueryFirstColumn reads every row's first column into an *any, which
+// makes a batched PostgreSQL query read its rows again (pgRows.fallBack).
+func (t *Tx) QueryFirstColumn(q string, args ...any) ([]any, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []any
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

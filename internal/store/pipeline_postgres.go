@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -43,6 +45,9 @@ type pendingStmt struct {
 	// and then is called after.
 	dest []any
 	then func()
+	// rows, when set on the last statement sent, receives its rows
+	// undecoded (pgRows).
+	rows *pgRows
 }
 
 type pgPipe struct {
@@ -134,20 +139,37 @@ func (p *pgPipe) flush(t *Tx) error {
 	return err
 }
 
-func (p *pgPipe) query(t *Tx, q string, args []any) (*sql.Rows, error) {
-	if err := p.flush(t); err != nil {
+// query and queryRow send what is queued and q in one batch when
+// something is queued (a SELECT only: see pgRows); with an empty queue
+// they are plain database/sql queries.
+func (p *pgPipe) query(t *Tx, q string, args []any) (rowSet, error) {
+	if len(p.queue) == 0 || !isSelect(q) {
+		if err := p.flush(t); err != nil {
+			return nil, err
+		}
+		p.trips++
+		return p.conn.QueryContext(t.ctx, q, args...)
+	}
+	rows := &pgRows{p: p, ctx: t.ctx, q: q, args: args, at: -1}
+	if _, err := p.send(t.ctx, &pendingStmt{sql: q, args: args, rows: rows}); err != nil {
 		return nil, err
 	}
-	p.trips++
-	return p.conn.QueryContext(t.ctx, q, args...)
+	return rows, nil
 }
 
 func (p *pgPipe) queryRow(t *Tx, q string, args []any) scanner {
-	if err := p.flush(t); err != nil {
+	if len(p.queue) == 0 || !isSelect(q) {
+		if err := p.flush(t); err != nil {
+			return errRow{t.wrap(err)}
+		}
+		p.trips++
+		return p.conn.QueryRowContext(t.ctx, q, args...)
+	}
+	rows := &pgRows{p: p, ctx: t.ctx, q: q, args: args, at: -1, one: true}
+	if _, err := p.send(t.ctx, &pendingStmt{sql: q, args: args, rows: rows}); err != nil {
 		return errRow{t.wrap(err)}
 	}
-	p.trips++
-	return p.conn.QueryRowContext(t.ctx, q, args...)
+	return pgRow{rows}
 }
 
 func (p *pgPipe) int64Row(t *Tx, q string, args []any) (int64, error) {
@@ -289,7 +311,7 @@ func (p *pgPipe) send(ctx context.Context, last *pendingStmt, dest ...any) (pgco
 	var tag pgconn.CommandTag
 	err := p.conn.Raw(func(dc any) error {
 		c := dc.(*stdlib.Conn).Conn()
-		if len(queue) == 0 { // a lone statement needs no batch
+		if len(queue) == 0 && last.rows == nil { // a lone statement needs no batch
 			if len(dest) > 0 {
 				return c.QueryRow(ctx, last.sql, last.args...).Scan(dest...)
 			}
@@ -322,7 +344,13 @@ func (p *pgPipe) send(ctx context.Context, last *pendingStmt, dest ...any) (pgco
 			}
 		}
 		if last != nil && first == nil {
-			if len(dest) > 0 {
+			if last.rows != nil {
+				rows, err := br.Query()
+				if err == nil {
+					err = last.rows.keep(c.TypeMap(), rows)
+				}
+				first = err
+			} else if len(dest) > 0 {
 				first = br.QueryRow().Scan(dest...)
 			} else {
 				tag, first = br.Exec()
@@ -335,6 +363,132 @@ func (p *pgPipe) send(ctx context.Context, last *pendingStmt, dest ...any) (pgco
 	})
 	clear(queue) // drop the arguments the batch held
 	return tag, err
+}
+
+// pgRows are a query's rows read in a batch (pgPipe.query, queryRow):
+// their columns stay undecoded until Scan, which decodes them with pgx's
+// type map. Where database/sql would convert more freely (an *any
+// destination, or a conversion pgx does not plan), the query runs again
+// through database/sql and the rows are read from there, as before.
+type pgRows struct {
+	p      *pgPipe
+	ctx    context.Context
+	q      string
+	args   []any
+	one    bool // queryRow: the first row only
+	types  *pgtype.Map
+	fields []pgconn.FieldDescription
+	values [][][]byte
+	at     int       // the current row
+	again  *sql.Rows // after a fallback: the same rows through database/sql
+	err    error
+}
+
+// keep reads rows (the first only, for queryRow) and closes them.
+func (r *pgRows) keep(types *pgtype.Map, rows pgx.Rows) error {
+	defer rows.Close()
+	r.types = types
+	r.fields = slices.Clone(rows.FieldDescriptions())
+	for rows.Next() {
+		row := make([][]byte, 0, len(r.fields))
+		for _, v := range rows.RawValues() {
+			if v != nil {
+				v = slices.Clone(v)
+			}
+			row = append(row, v)
+		}
+		r.values = append(r.values, row)
+		if r.one {
+			break
+		}
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+func (r *pgRows) Next() bool {
+	if r.again != nil {
+		return r.again.Next()
+	}
+	if r.at+1 >= len(r.values) {
+		r.at = len(r.values)
+		return false
+	}
+	r.at++
+	return true
+}
+
+func (r *pgRows) Scan(dest ...any) error {
+	if r.again != nil {
+		return r.again.Scan(dest...)
+	}
+	if r.at < 0 || r.at >= len(r.values) {
+		return errors.New("store: Scan called without a row")
+	}
+	if len(dest) != len(r.fields) {
+		return fmt.Errorf("store: %d destinations for %d columns", len(dest), len(r.fields))
+	}
+	for i, d := range dest {
+		if _, isAny := d.(*any); isAny {
+			return r.fallBack(dest)
+		}
+		if err := r.types.Scan(r.fields[i].DataTypeOID, r.fields[i].Format, r.values[r.at][i], d); err != nil {
+			return r.fallBack(dest)
+		}
+	}
+	return nil
+}
+
+// fallBack runs the query again through database/sql (one more round
+// trip), moves to the current row, and scans it there.
+func (r *pgRows) fallBack(dest []any) error {
+	r.p.trips++
+	rows, err := r.p.conn.QueryContext(r.ctx, r.q, r.args...)
+	if err != nil {
+		return err
+	}
+	r.again = rows
+	for range r.at + 1 {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return errors.New("store: the rows changed when read again")
+		}
+	}
+	return rows.Scan(dest...)
+}
+
+func (r *pgRows) Close() error {
+	if r.again != nil {
+		return r.again.Close()
+	}
+	return nil
+}
+
+func (r *pgRows) Err() error {
+	if r.again != nil {
+		return r.again.Err()
+	}
+	return nil
+}
+
+// pgRow is queryRow's answer from a batch: database/sql's *sql.Row
+// semantics over pgRows.
+type pgRow struct{ rows *pgRows }
+
+func (r pgRow) Scan(dest ...any) error {
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		return sql.ErrNoRows
+	}
+	return r.rows.Scan(dest...)
+}
+
+// isSelect reports whether q is a plain SELECT, which can be read again.
+func isSelect(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n(")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
 // statementName shortens a statement for an error message.

@@ -376,3 +376,86 @@ func TestReservedIDs(t *testing.T) {
 		}
 	})
 }
+
+// A row read after queued statements travels with them (one round trip)
+// and decodes as database/sql would; a destination pgx does not fill the
+// same way (*any) reads the row again through database/sql.
+func TestPipelinedRow(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		u := &model.User{Name: "渡邊 𠮷男", Email: "watanabe@example.jp", Role: model.RoleEndUser, Locale: "ja", Active: true, CreatedAt: now, UpdatedAt: now}
+		if err := tx.InsertUser(u); err != nil { // BEGIN, the stamp, the insert: 1
+			return err
+		}
+		before := tx.RoundTrips()
+		got, err := tx.User(u.ID) // the identity and the search row go with it
+		if err != nil {
+			return err
+		}
+		if n := tx.RoundTrips() - before; n != 1 {
+			t.Errorf("the read after queued rows took %d round trips, want 1", n)
+		}
+		if got.Name != "渡邊 𠮷男" || got.Email != "watanabe@example.jp" || got.Role != model.RoleEndUser || got.OrganizationID != 0 ||
+			!got.CreatedAt.Equal(now) || !got.Active || got.Locale != "ja" {
+			t.Errorf("read back %+v", got)
+		}
+		if err := tx.ExecLater("UPDATE users SET notes = ? WHERE id = ?", "電話希望", u.ID); err != nil {
+			return err
+		}
+		before = tx.RoundTrips()
+		var notes any
+		if err := tx.QueryRow("SELECT notes FROM users WHERE id = ?", u.ID).Scan(&notes); err != nil {
+			return err
+		}
+		if s, ok := notes.(string); !ok || s != "電話希望" {
+			t.Errorf("notes %#v, want the string database/sql gives", notes)
+		}
+		if n := tx.RoundTrips() - before; n != 2 {
+			t.Errorf("an *any destination took %d round trips, want 2 (read again)", n)
+		}
+		if err := tx.ExecLater("UPDATE users SET notes = ? WHERE id = ?", "", u.ID); err != nil {
+			return err
+		}
+		var missing int64
+		err = tx.QueryRow("SELECT id FROM users WHERE email = ?", "nobody@example.jp").Scan(&missing)
+		if !errors.Is(tx.Wrap(err), store.ErrNotFound) {
+			t.Errorf("no row: %v, want ErrNotFound", err)
+		}
+		// Several rows, one of them written by the queued statement.
+		if err := tx.ExecLater("INSERT INTO user_identities (user_id, type, value, is_primary, verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			u.ID, "email", "watanabe.home@example.jp", false, false, now.UnixMilli(), now.UnixMilli()); err != nil {
+			return err
+		}
+		before = tx.RoundTrips()
+		ids, err := tx.Identities(u.ID)
+		if err != nil {
+			return err
+		}
+		if n := tx.RoundTrips() - before; n != 1 {
+			t.Errorf("rows after a queued insert took %d round trips, want 1", n)
+		}
+		if len(ids) != 2 || ids[0].Value != "watanabe@example.jp" || !ids[0].Primary || ids[1].Value != "watanabe.home@example.jp" || ids[1].Primary {
+			t.Errorf("identities %+v", ids)
+		}
+		if err := tx.ExecLater("UPDATE user_identities SET verified = ? WHERE user_id = ?", true, u.ID); err != nil {
+			return err
+		}
+		before = tx.RoundTrips()
+		values, err := tx.QueryFirstColumn("SELECT value FROM user_identities WHERE user_id = ? AND verified ORDER BY id", u.ID)
+		if err != nil {
+			return err
+		}
+		if len(values) != 2 || values[0] != "watanabe@example.jp" || values[1] != "watanabe.home@example.jp" {
+			t.Errorf("values read again %#v", values)
+		}
+		if n := tx.RoundTrips() - before; n != 2 {
+			t.Errorf("*any rows took %d round trips, want 2 (read again)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

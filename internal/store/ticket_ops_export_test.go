@@ -1,6 +1,9 @@
 package store
 
-import "strings"
+import (
+	"database/sql"
+	"strings"
+)
 
 // ExplainTimeline returns the query plan of each timeline query, so a test
 // can check they are answered from indexes. On PostgreSQL sequential scans
@@ -25,10 +28,11 @@ func (t *Tx) ExplainTimeline(scope TimelineScope, before *TimelineBound) ([]stri
 	}
 	var plans []string
 	for _, q := range qs {
-		rows, err := t.query(prefix+q.sql, q.args...)
+		set, err := t.query(prefix+q.sql, q.args...)
 		if err != nil {
 			return nil, err
 		}
+		rows := set.(*sql.Rows) // EXPLAIN is not batched: see pgPipe.query
 		cols, _ := rows.Columns()
 		var lines []string
 		for rows.Next() {

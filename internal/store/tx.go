@@ -63,7 +63,7 @@ func (t *Tx) execLater(query string, args ...any) error {
 // flush sends what execLater queued.
 func (t *Tx) flush() error { return t.wrap(t.ex.flush(t)) }
 
-func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
+func (t *Tx) query(query string, args ...any) (rowSet, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
 	rows, err := t.ex.query(t, q, args)
@@ -139,6 +139,15 @@ func (t *Tx) wrap(err error) error {
 
 // scanner is satisfied by *sql.Row and *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
+
+// rowSet is a query's rows: *sql.Rows, or rows a PostgreSQL batch read
+// (pgRows).
+type rowSet interface {
+	Next() bool
+	Scan(dest ...any) error
+	Close() error
+	Err() error
+}
 
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](t *Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {

@@ -17,7 +17,7 @@ type executor interface {
 	execLater(t *Tx, q string, args []any) error
 	// flush sends what execLater has queued.
 	flush(t *Tx) error
-	query(t *Tx, q string, args []any) (*sql.Rows, error)
+	query(t *Tx, q string, args []any) (rowSet, error)
 	queryRow(t *Tx, q string, args []any) scanner
 	int64Row(t *Tx, q string, args []any) (int64, error)
 	// prepare makes a statement for repeated use within the transaction
@@ -55,7 +55,7 @@ func (d *directExec) execLater(t *Tx, q string, args []any) error {
 
 func (d *directExec) flush(*Tx) error { return nil }
 
-func (d *directExec) query(t *Tx, q string, args []any) (*sql.Rows, error) {
+func (d *directExec) query(t *Tx, q string, args []any) (rowSet, error) {
 	if st := d.stmt(t.ctx, q); st != nil {
 		return st.QueryContext(t.ctx, args...)
 	}
