@@ -154,6 +154,10 @@ func (p *pgPipe) query(t *Tx, q string, args []any) (rowSet, error) {
 	if _, err := p.send(t.ctx, &pendingStmt{sql: q, args: args, rows: rows}); err != nil {
 		return nil, err
 	}
+	if rows.tooMany {
+		p.trips++
+		return p.conn.QueryContext(t.ctx, q, args...)
+	}
 	return rows, nil
 }
 
@@ -381,7 +385,9 @@ type pgRows struct {
 	values [][][]byte
 	at     int       // the current row
 	again  *sql.Rows // after a fallback: the same rows through database/sql
-	err    error
+	// tooMany: the answer was over maxKeptRows or maxKeptBytes and was
+	// not kept.
+	tooMany bool
 }
 
 // keep reads rows (the first only, for queryRow) and closes them.
@@ -389,11 +395,17 @@ func (r *pgRows) keep(types *pgtype.Map, rows pgx.Rows) error {
 	defer rows.Close()
 	r.types = types
 	r.fields = slices.Clone(rows.FieldDescriptions())
+	size := 0
 	for rows.Next() {
+		if len(r.values) == maxKeptRows || size > maxKeptBytes {
+			r.values, r.tooMany = nil, true // Close reads and drops the rest
+			break
+		}
 		row := make([][]byte, 0, len(r.fields))
 		for _, v := range rows.RawValues() {
 			if v != nil {
 				v = slices.Clone(v)
+				size += len(v)
 			}
 			row = append(row, v)
 		}
@@ -405,6 +417,13 @@ func (r *pgRows) keep(types *pgtype.Map, rows pgx.Rows) error {
 	rows.Close()
 	return rows.Err()
 }
+
+// A batched query keeps at most this much; a bigger answer (an export, a
+// long scan) runs again through database/sql, which streams its rows.
+const (
+	maxKeptRows  = 2000
+	maxKeptBytes = 4 << 20
+)
 
 func (r *pgRows) Next() bool {
 	if r.again != nil {

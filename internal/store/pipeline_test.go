@@ -453,6 +453,21 @@ func TestPipelinedRow(t *testing.T) {
 		if n := tx.RoundTrips() - before; n != 2 {
 			t.Errorf("*any rows took %d round trips, want 2 (read again)", n)
 		}
+		// An answer too big to keep runs again and streams.
+		if err := tx.ExecLater("UPDATE users SET notes = ? WHERE id = ?", "大量", u.ID); err != nil {
+			return err
+		}
+		before = tx.RoundTrips()
+		big, err := tx.QueryInt64s("SELECT n FROM generate_series(1, ?) AS n", 2500)
+		if err != nil {
+			return err
+		}
+		if len(big) != 2500 || big[0] != 1 || big[2499] != 2500 {
+			t.Errorf("%d rows, first %v", len(big), big[:min(len(big), 3)])
+		}
+		if n := tx.RoundTrips() - before; n != 2 {
+			t.Errorf("a big answer took %d round trips, want 2 (read again)", n)
+		}
 		return nil
 	})
 	if err != nil {
