@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -81,6 +82,11 @@ func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
 		return cancelled(ctx, fmt.Errorf("begin: %w", err))
 	}
 	defer conn.Close()
+	if shared, _ := ctx.Value(sharedStampKey{}).(*sharedStamp); shared != nil {
+		// The write may change the configuration: the request's next
+		// reads must see the stamp it leaves.
+		defer shared.forget()
+	}
 	p := &pgPipe{conn: conn, queue: make([]pendingStmt, 0, 8)}
 	p.begin()
 	tx := &Tx{ctx: ctx, ex: p, d: db.d, cfg: db.cfg}
@@ -88,14 +94,7 @@ func (db *DB) runPipelined(ctx context.Context, fn func(*Tx) error) error {
 		// Most writes read the configuration (config_cache.go), and the
 		// stamp read costs nothing extra when it travels with the first
 		// statement that is sent anyway.
-		memo := &stampMemo{pending: true}
-		var stamp int64
-		p.queue = append(p.queue, pendingStmt{sql: stampQuery, dest: []any{&stamp}, then: func() {
-			if memo.pending {
-				memo.stamp, memo.ok, memo.pending = stamp, true, false
-			}
-		}})
-		tx.stamp = memo
+		tx.stamp = p.prefetchStamp()
 	}
 	p.base = len(p.queue)
 	return p.run(ctx, tx, fn)
@@ -116,7 +115,76 @@ func (db *DB) readPipelined(ctx context.Context, fn func(*Tx) error) error {
 	}
 	defer conn.Close()
 	p := &pgPipe{conn: conn}
-	return p.run(ctx, &Tx{ctx: ctx, ex: p, d: db.d, cfg: db.cfg}, fn)
+	tx := &Tx{ctx: ctx, ex: p, d: db.d, cfg: db.cfg}
+	shared, _ := ctx.Value(sharedStampKey{}).(*sharedStamp)
+	if db.cfg == nil || shared == nil {
+		return p.run(ctx, tx, fn)
+	}
+	if stamp, ok := shared.get(); ok {
+		tx.stamp = &stampMemo{stamp: stamp, ok: true}
+		return p.run(ctx, tx, fn)
+	}
+	tx.stamp = p.prefetchStamp()
+	err = p.run(ctx, tx, fn)
+	if tx.stamp.ok {
+		shared.set(tx.stamp.stamp)
+	}
+	return err
+}
+
+// prefetchStamp queues a read of the configuration stamp, answered with
+// the first batch sent.
+func (p *pgPipe) prefetchStamp() *stampMemo {
+	memo := &stampMemo{pending: true}
+	var stamp int64
+	p.queue = append(p.queue, pendingStmt{sql: stampQuery, dest: []any{&stamp}, then: func() {
+		if memo.pending {
+			memo.stamp, memo.ok, memo.pending = stamp, true, false
+		}
+	}})
+	return memo
+}
+
+// WithSharedStamp returns a context whose PostgreSQL reads share one
+// reading of the configuration stamp for a moment (sharedStampAge): the
+// first read takes it with its first statement (the API token's lookup),
+// and the next reads of the request find their configuration in the cache
+// without asking, until the request writes. At READ COMMITTED each statement of a read sees its own
+// snapshot anyway, so a stamp read a moment earlier is as good. Nothing
+// changes on SQLite, whose read transaction reads the stamp in its own
+// snapshot.
+func WithSharedStamp(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sharedStampKey{}, &sharedStamp{})
+}
+
+type sharedStampKey struct{}
+
+// sharedStampAge bounds how long a shared stamp serves (a request that
+// runs longer sees configuration changes again).
+const sharedStampAge = time.Second
+
+type sharedStamp struct {
+	mu    sync.Mutex
+	stamp int64
+	at    time.Time
+}
+
+func (s *sharedStamp) get() (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stamp, !s.at.IsZero() && time.Since(s.at) < sharedStampAge
+}
+
+func (s *sharedStamp) forget() {
+	s.mu.Lock()
+	s.at = time.Time{}
+	s.mu.Unlock()
+}
+
+func (s *sharedStamp) set(stamp int64) {
+	s.mu.Lock()
+	s.stamp, s.at = stamp, time.Now()
+	s.mu.Unlock()
 }
 
 // The executor (tx_exec.go): statements whose answer is needed go with

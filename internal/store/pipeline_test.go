@@ -474,3 +474,54 @@ func TestPipelinedRow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Reads of one request share the configuration stamp the first read took
+// with its statement, so a cached configuration costs them no round trip;
+// a write in the request makes the next read ask again and see its change.
+func TestSharedStamp(t *testing.T) {
+	db := storetest.Postgres(t)
+	bg := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	br := &model.Brand{Name: "絆サポート", Subdomain: "kizuna", Active: true, CreatedAt: now, UpdatedAt: now}
+	if err := db.Write(bg, func(tx *store.Tx) error { return tx.InsertBrand(br) }); err != nil {
+		t.Fatal(err)
+	}
+	brand := func(ctx context.Context) (name string, trips int) {
+		t.Helper()
+		err := db.Read(ctx, func(tx *store.Tx) error {
+			b, err := tx.DefaultBrand()
+			if err == nil {
+				name = b.Name
+			}
+			trips = tx.RoundTrips()
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return name, trips
+	}
+	brand(bg) // the cache holds the brand from here on
+	if _, trips := brand(bg); trips != 1 {
+		t.Fatalf("a cached read alone: %d round trips, want 1 (the stamp)", trips)
+	}
+	ctx := store.WithSharedStamp(bg)
+	err := db.Read(ctx, func(tx *store.Tx) error { // as the token lookup: the stamp goes with it
+		_, err := tx.CountTicketTags()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, trips := brand(ctx); name != "絆サポート" || trips != 0 {
+		t.Errorf("the request's next read: %q in %d round trips, want the brand in 0", name, trips)
+	}
+	br.Name = "絆サポートデスク"
+	if err := db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateBrand(br) }); err != nil {
+		t.Fatal(err)
+	}
+	// The stamp, then the brand itself: the write changed the configuration.
+	if name, trips := brand(ctx); name != "絆サポートデスク" || trips != 2 {
+		t.Errorf("after the request's write: %q in %d round trips, want the new name in 2", name, trips)
+	}
+}
