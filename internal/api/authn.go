@@ -108,3 +108,20 @@ func requireAdmin(r *http.Request) error {
 	}
 	return nil
 }
+
+// staffTicketID is the {id} of a ticket the staff caller may see (its
+// comments, audits, mail, targets): 403 for customers, 404 for a ticket
+// out of reach.
+func (s *Server) staffTicketID(r *http.Request) (int64, error) {
+	if err := requireStaff(r); err != nil {
+		return 0, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := s.Tickets.Get(r.Context(), currentUser(r), id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}

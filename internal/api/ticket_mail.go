@@ -49,14 +49,8 @@ func presentMail(r *http.Request, m *model.MailMessage) map[string]any {
 }
 
 func (s *Server) ticketMail(w http.ResponseWriter, r *http.Request) error {
-	if err := requireStaff(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.staffTicketID(r)
 	if err != nil {
-		return err
-	}
-	if _, err := s.Tickets.Get(r.Context(), currentUser(r), id); err != nil {
 		return err
 	}
 	var list []*model.MailMessage

@@ -24,10 +24,7 @@ func scanComment(sc scanner) (*model.Comment, error) {
 func (t *Tx) InsertComment(c *model.Comment) error {
 	const cols = "ticket_id, audit_id, author_id, public, body, html_body, via, metadata, created_at"
 	args := []any{c.TicketID, c.AuditID, c.AuthorID, c.Public, c.Body, c.HTMLBody, c.Via, jsonText(orEmptyMap(c.Metadata)), ms(c.CreatedAt)}
-	id, queued, err := t.insertReserved("comments", cols, args)
-	if !queued && err == nil {
-		id, err = t.insert("INSERT INTO comments ("+cols+") VALUES ("+placeholders(len(args))+")", args...)
-	}
+	id, err := t.insertRow("comments", cols, args)
 	if err != nil {
 		return err
 	}
@@ -200,10 +197,7 @@ func scanAudit(sc scanner) (*model.Audit, error) {
 func (t *Tx) InsertAudit(a *model.Audit) error {
 	const cols = "ticket_id, author_id, via, metadata, events, created_at"
 	args := []any{a.TicketID, a.AuthorID, a.Via, jsonText(orEmptyMap(a.Metadata)), jsonText(orEmpty(a.Events)), ms(a.CreatedAt)}
-	id, queued, err := t.insertReserved("audits", cols, args)
-	if !queued && err == nil {
-		id, err = t.insert("INSERT INTO audits ("+cols+") VALUES ("+placeholders(len(args))+")", args...)
-	}
+	id, err := t.insertRow("audits", cols, args)
 	a.ID = id
 	return err
 }

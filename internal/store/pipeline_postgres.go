@@ -207,9 +207,9 @@ func (p *pgPipe) flush(t *Tx) error {
 	return err
 }
 
-// query and queryRow send what is queued and q in one batch when
-// something is queued (a SELECT only: see pgRows); with an empty queue
-// they are plain database/sql queries.
+// query sends what is queued and q in one batch when something is queued
+// (a SELECT only: see pgRows); with an empty queue it is a plain
+// database/sql query. queryRow is its first row.
 func (p *pgPipe) query(t *Tx, q string, args []any) (rowSet, error) {
 	if len(p.queue) == 0 || !isSelect(q) {
 		if err := p.flush(t); err != nil {
@@ -230,18 +230,11 @@ func (p *pgPipe) query(t *Tx, q string, args []any) (rowSet, error) {
 }
 
 func (p *pgPipe) queryRow(t *Tx, q string, args []any) scanner {
-	if len(p.queue) == 0 || !isSelect(q) {
-		if err := p.flush(t); err != nil {
-			return errRow{t.wrap(err)}
-		}
-		p.trips++
-		return p.conn.QueryRowContext(t.ctx, q, args...)
-	}
-	rows := &pgRows{p: p, ctx: t.ctx, q: q, args: args, at: -1, one: true}
-	if _, err := p.send(t.ctx, &pendingStmt{sql: q, args: args, rows: rows}); err != nil {
+	rows, err := p.query(t, q, args)
+	if err != nil {
 		return errRow{t.wrap(err)}
 	}
-	return pgRow{rows}
+	return firstRow{rows}
 }
 
 func (p *pgPipe) int64Row(t *Tx, q string, args []any) (int64, error) {
@@ -447,7 +440,6 @@ type pgRows struct {
 	ctx    context.Context
 	q      string
 	args   []any
-	one    bool // queryRow: the first row only
 	types  *pgtype.Map
 	fields []pgconn.FieldDescription
 	values [][][]byte
@@ -458,7 +450,7 @@ type pgRows struct {
 	tooMany bool
 }
 
-// keep reads rows (the first only, for queryRow) and closes them.
+// keep reads rows and closes them.
 func (r *pgRows) keep(types *pgtype.Map, rows pgx.Rows) error {
 	defer rows.Close()
 	r.types = types
@@ -478,9 +470,6 @@ func (r *pgRows) keep(types *pgtype.Map, rows pgx.Rows) error {
 			row = append(row, v)
 		}
 		r.values = append(r.values, row)
-		if r.one {
-			break
-		}
 	}
 	rows.Close()
 	return rows.Err()
@@ -560,13 +549,15 @@ func (r *pgRows) Err() error {
 	return nil
 }
 
-// pgRow is queryRow's answer from a batch: database/sql's *sql.Row
-// semantics over pgRows.
-type pgRow struct{ rows *pgRows }
+// firstRow gives database/sql's *sql.Row semantics over a rowSet.
+type firstRow struct{ rows rowSet }
 
-func (r pgRow) Scan(dest ...any) error {
+func (r firstRow) Scan(dest ...any) error {
 	defer r.rows.Close()
 	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
 		return sql.ErrNoRows
 	}
 	return r.rows.Scan(dest...)

@@ -97,15 +97,18 @@ func (t *Tx) int64Row(query string, args ...any) (int64, error) {
 // used is a gap, as a rolled-back insert leaves). Nothing on SQLite.
 func (t *Tx) ReserveIDs(tables ...string) { t.ex.reserve(t, tables) }
 
-// insertReserved inserts a row whose id was reserved, queued; ok is false
-// when no id was (then nothing was run).
-func (t *Tx) insertReserved(table, cols string, args []any) (id int64, ok bool, err error) {
-	id, ok, err = t.ex.reservedID(t, table)
-	if err != nil || !ok {
-		return 0, false, t.wrap(err)
+// insertRow inserts a row and returns its id: a reserved id (ReserveIDs)
+// when there is one, the insert then queued; otherwise the database's.
+func (t *Tx) insertRow(table, cols string, args []any) (int64, error) {
+	id, ok, err := t.ex.reservedID(t, table)
+	if err != nil {
+		return 0, t.wrap(err)
+	}
+	if !ok {
+		return t.insert("INSERT INTO "+table+" ("+cols+") VALUES ("+placeholders(len(args))+")", args...)
 	}
 	err = t.execLater("INSERT INTO "+table+" (id, "+cols+") VALUES ("+placeholders(len(args)+1)+")", append([]any{id}, args...)...)
-	return id, true, err
+	return id, err
 }
 
 // insert runs an INSERT … RETURNING id (both dialects support RETURNING).
