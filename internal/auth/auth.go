@@ -29,8 +29,9 @@ const (
 
 // Service checks credentials against the store.
 type Service struct {
-	Store store.Store
-	Now   func() time.Time
+	Store  store.Store
+	Now    func() time.Time
+	tokens tokenCache // see token_cache.go
 }
 
 // New returns a service over st.
@@ -83,12 +84,20 @@ func (s *Service) CreateToken(ctx context.Context, email, description string) (s
 // ByToken returns the active user owning an API token. email, when given
 // (Basic "email/token:TOKEN"), must be that user's.
 func (s *Service) ByToken(ctx context.Context, email, token string) (*model.User, error) {
+	hash := HashSecret(token)
+	version, now := s.Store.CredentialsVersion(), s.Now()
+	if u := s.tokens.get(hash, version, now); u != nil {
+		return s.check(u, nil, email)
+	}
 	var u *model.User
 	err := s.Store.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		u, err = tx.UserByTokenHash(HashSecret(token))
+		u, err = tx.UserByTokenHash(hash)
 		return err
 	})
+	if err == nil {
+		s.tokens.put(hash, u, version, now)
+	}
 	return s.check(u, err, email)
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Configuration cache. Every ticket write reads the desk's configuration:
@@ -32,6 +33,9 @@ type configCache struct {
 	mu    sync.Mutex
 	stamp int64
 	vals  map[string]any
+	// credentials counts the commits in this process that changed a user
+	// or an API token (CredentialsVersion).
+	credentials atomic.Int64
 }
 
 func newConfigCache() *configCache { return &configCache{vals: map[string]any{}} }
@@ -112,13 +116,16 @@ func (t *Tx) forgetStamp() {
 // noteStatement sees every statement before it runs. A write to tickets
 // or audits counts for TicketWrites; a write to a configuration table
 // forgets the stamp (its SQL trigger has just set a new one in this
-// transaction).
+// transaction); a change to a user or an API token moves
+// CredentialsVersion once the transaction has committed.
 func (t *Tx) noteStatement(query string) {
 	table := writtenTable(query)
 	switch {
 	case table == "":
 	case table == "tickets" || table == "audits":
 		t.ticketWrites++
+	case credentialTables[table]:
+		t.credentialsChanged(query)
 	case t.stamp != nil && (t.stamp.ok || t.stamp.pending) && configTables[table]:
 		t.stamp.ok, t.stamp.pending = false, false
 	}

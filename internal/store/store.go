@@ -25,6 +25,8 @@ type Store interface {
 	Read(ctx context.Context, fn func(*Tx) error) error
 	Write(ctx context.Context, fn func(*Tx) error) error
 	Dialect() string
+	// CredentialsVersion: see credentials_version.go.
+	CredentialsVersion() int64
 	Close() error
 }
 

@@ -23,6 +23,9 @@ type Tx struct {
 	side        *sideReads // read transactions only: see side_reads.go
 	// ticketWrites counts statements writing tickets or audits (noteStatement).
 	ticketWrites int
+	// credentials: the transaction changed a user or an API token
+	// (credentials_version.go).
+	credentials bool
 	// cfg and stamp serve configuration reads from a cache (config_cache.go).
 	cfg   *configCache
 	stamp *stampMemo
