@@ -121,11 +121,15 @@ func (c *committer) loop() {
 		}
 		// Under concurrent load (the last group had company) a short wait
 		// gathers more writes into this commit; each commit costs about as
-		// much as several writes. A lone writer never waits.
-		if last > 1 && len(group) < maxGroup/2 {
+		// much as several writes. A lone writer never waits. The wait ends
+		// once as many writes are here as the last group held: those are
+		// the writers to expect, and holding them longer only delays them
+		// (a fixed target of maxGroup/2, which sixteen clients never
+		// reach, held every group for the whole wait).
+		if last > 1 && len(group) < last {
 			timer := time.NewTimer(groupWait)
 		wait:
-			for len(group) < maxGroup/2 {
+			for len(group) < last {
 				select {
 				case req := <-c.queue:
 					group = append(group, req)
