@@ -237,10 +237,9 @@ func (p *pgPipe) queryRow(t *Tx, q string, args []any) scanner {
 	return firstRow{rows}
 }
 
-func (p *pgPipe) int64Row(t *Tx, q string, args []any) (int64, error) {
-	var n int64
-	_, err := p.send(t.ctx, &pendingStmt{sql: q, args: args}, &n)
-	return n, err
+func (p *pgPipe) scanOne(t *Tx, q string, args []any, dest ...any) error {
+	_, err := p.send(t.ctx, &pendingStmt{sql: q, args: args}, dest...)
+	return err
 }
 
 func (p *pgPipe) prepare(t *Tx, q string) (*sql.Stmt, error) {

@@ -87,10 +87,18 @@ func (r errRow) Scan(...any) error { return r.err }
 // int64Row runs a query answering one integer (an id, a count). On
 // PostgreSQL it travels with the queued statements.
 func (t *Tx) int64Row(query string, args ...any) (int64, error) {
+	var n int64
+	err := t.scanOne(query, args, &n)
+	return n, err
+}
+
+// scanOne runs a statement answering one row into dest: a query, or a
+// write with RETURNING. On PostgreSQL it travels with the queued
+// statements.
+func (t *Tx) scanOne(query string, args []any, dest ...any) error {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	n, err := t.ex.int64Row(t, q, args)
-	return n, t.wrap(err)
+	return t.wrap(t.ex.scanOne(t, q, args, dest...))
 }
 
 // ReserveIDs tells the store that this write will insert a row into each

@@ -19,7 +19,10 @@ type executor interface {
 	flush(t *Tx) error
 	query(t *Tx, q string, args []any) (rowSet, error)
 	queryRow(t *Tx, q string, args []any) scanner
-	int64Row(t *Tx, q string, args []any) (int64, error)
+	// scanOne runs a statement answering one row (a count, an INSERT …
+	// RETURNING) into dest. On PostgreSQL it travels with the queue, and
+	// unlike query it is never run a second time, so it may write.
+	scanOne(t *Tx, q string, args []any, dest ...any) error
 	// prepare makes a statement for repeated use within the transaction
 	// (bulk inserts); what is queued must be flushed before each use.
 	prepare(t *Tx, q string) (*sql.Stmt, error)
@@ -69,10 +72,8 @@ func (d *directExec) queryRow(t *Tx, q string, args []any) scanner {
 	return d.tx.QueryRowContext(t.ctx, q, args...)
 }
 
-func (d *directExec) int64Row(t *Tx, q string, args []any) (int64, error) {
-	var n int64
-	err := d.queryRow(t, q, args).Scan(&n)
-	return n, err
+func (d *directExec) scanOne(t *Tx, q string, args []any, dest ...any) error {
+	return d.queryRow(t, q, args).Scan(dest...)
 }
 
 func (d *directExec) prepare(t *Tx, q string) (*sql.Stmt, error) {

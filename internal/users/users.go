@@ -22,6 +22,23 @@ const (
 
 // Prepare validates u and fills defaults; it does not write.
 func Prepare(tx *store.Tx, u *model.User, now time.Time) error {
+	if err := prepare(u, now); err != nil {
+		return err
+	}
+	if u.OrganizationID == 0 && u.Email != "" {
+		_, domain, _ := strings.Cut(u.Email, "@")
+		if id, err := tx.OrganizationIDByDomain(domain); err == nil {
+			u.OrganizationID = id
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepare is Prepare without the organization domain lookup, which a new
+// user's insert makes itself (store.InsertUserJoiningDomain).
+func prepare(u *model.User, now time.Time) error {
 	v := &errs.Invalid{}
 	u.Name = strings.TrimSpace(u.Name)
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
@@ -57,14 +74,6 @@ func Prepare(tx *store.Tx, u *model.User, now time.Time) error {
 		v.Addf("time_zone", "InvalidValue", "Time zone: %q is not a known time zone", u.TimeZone)
 	}
 	u.Tags = NormalizeTags(u.Tags)
-	if u.OrganizationID == 0 && u.Email != "" {
-		_, domain, _ := strings.Cut(u.Email, "@")
-		if id, err := tx.OrganizationIDByDomain(domain); err == nil {
-			u.OrganizationID = id
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = now
 	}
@@ -75,10 +84,10 @@ func Prepare(tx *store.Tx, u *model.User, now time.Time) error {
 // Create validates and stores a new user. New users are active.
 func Create(tx *store.Tx, u *model.User, now time.Time) error {
 	u.Active = true
-	if err := Prepare(tx, u, now); err != nil {
+	if err := prepare(u, now); err != nil {
 		return err
 	}
-	if err := tx.InsertUser(u); err != nil {
+	if err := tx.InsertUserJoiningDomain(u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return duplicateEmail{errs.Invalidf("email", "DuplicateValue", "Email: %s is already being used by another user", u.Email).(*errs.Invalid)}
 		}

@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kizuna-desk/kizuna/internal/model"
+	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/store/storetest"
+)
+
+// TestInsertUserJoiningDomain: a new user without an organization joins
+// the one owning their email's domain, found inside the insert on
+// PostgreSQL (one round trip for both).
+func TestInsertUserJoiningDomain(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		sample := &model.Organization{Name: "株式会社サンプル商事", DomainNames: []string{"sample.co.jp", "例え.jp"}, CreatedAt: now, UpdatedAt: now}
+		other := &model.Organization{Name: "別会社", CreatedAt: now, UpdatedAt: now}
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertOrganization(sample); err != nil {
+				return err
+			}
+			return tx.InsertOrganization(other)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name, email string
+			org, want   int64
+		}{
+			{"山田 太郎", "Yamada@Sample.CO.JP", 0, sample.ID},
+			{"鈴木 花子", "hanako@例え.jp", 0, sample.ID},
+			{"佐藤 次郎", "jiro@example.jp", 0, 0},
+			{"高橋 三郎", "saburo@sample.co.jp", other.ID, other.ID}, // an organization given stays
+			{"電話 のみ", "", 0, 0},
+		}
+		for _, c := range cases {
+			u := pipelineUser(c.name, c.email)
+			u.OrganizationID = c.org
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				before := tx.RoundTrips()
+				if err := tx.InsertUserJoiningDomain(u); err != nil {
+					return err
+				}
+				if trips := tx.RoundTrips() - before; before >= 0 && trips != 1 {
+					t.Errorf("%s: %d round trips for the insert, want 1", c.name, trips)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if u.OrganizationID != c.want {
+				t.Errorf("%s: organization %d, want %d", c.name, u.OrganizationID, c.want)
+			}
+			var stored *model.User
+			if err := db.Read(ctx, func(tx *store.Tx) (err error) { stored, err = tx.User(u.ID); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if stored.OrganizationID != c.want || stored.Name != c.name {
+				t.Errorf("%s: stored %q in organization %d, want %d", c.name, stored.Name, stored.OrganizationID, c.want)
+			}
+		}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.InsertUserJoiningDomain(pipelineUser("山田 二郎", "yamada@sample.co.jp"))
+		})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("a taken email: %v, want ErrConflict", err)
+		}
+	})
+}
