@@ -21,6 +21,7 @@ func (db *DB) CredentialsVersion() int64 { return db.cfg.credentials.Load() }
 // credentialsChanged moves the version once t has committed. Moving it
 // after the commit, with readers reading the version before they look up,
 // means a value read before the commit is never taken as current after it.
+// A bulk load's Tx has no cfg; bulk loads (the seed) only insert.
 func (t *Tx) credentialsChanged(query string) {
 	if t.credentials || t.cfg == nil || plainInsert(query) {
 		return
