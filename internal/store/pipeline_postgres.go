@@ -298,7 +298,7 @@ func (p *pgPipe) reservedID(t *Tx, table string) (int64, bool, error) {
 // has its own name: an inner savepoint's RELEASE may still be queued when
 // an outer one rolls back (and is dropped), so the outer ROLLBACK TO must
 // not find the inner savepoint by its name.
-func (p *pgPipe) savepoint(t *Tx, fn func() error) error {
+func (p *pgPipe) savepoint(t *Tx, fn func() error, lazy bool) error {
 	p.spDepth++
 	defer func() { p.spDepth-- }()
 	name := "kz_sp" + strconv.Itoa(p.spDepth)
@@ -312,7 +312,7 @@ func (p *pgPipe) savepoint(t *Tx, fn func() error) error {
 		}
 		sentAll := p.sends > mark.sends && len(p.queue) == 0
 		t.execLater("RELEASE SAVEPOINT " + name)
-		if sentAll { // fn's statements have all run: the RELEASE can wait
+		if sentAll || lazy { // fn's statements have all run, or may fail the write: the RELEASE can wait
 			return nil
 		}
 		if err = t.flush(); err == nil {

@@ -26,7 +26,8 @@ type executor interface {
 	// prepare makes a statement for repeated use within the transaction
 	// (bulk inserts); what is queued must be flushed before each use.
 	prepare(t *Tx, q string) (*sql.Stmt, error)
-	savepoint(t *Tx, fn func() error) error
+	// savepoint runs fn in a savepoint; lazy: see SavepointAnswered.
+	savepoint(t *Tx, fn func() error, lazy bool) error
 	// reserve takes one new id of each table ahead (ReserveIDs), and
 	// reservedID hands it out once: ok is false when there is none.
 	reserve(t *Tx, tables []string)
@@ -88,7 +89,7 @@ func (d *directExec) reservedID(*Tx, string) (int64, bool, error) { return 0, fa
 // savepoint runs fn inside a savepoint. One name serves every nesting
 // level: ROLLBACK TO finds the innermost savepoint of that name, which is
 // the one this call made.
-func (d *directExec) savepoint(t *Tx, fn func() error) error {
+func (d *directExec) savepoint(t *Tx, fn func() error, _ bool) error {
 	if _, err := d.tx.ExecContext(t.ctx, "SAVEPOINT kz_sp"); err != nil {
 		return err
 	}

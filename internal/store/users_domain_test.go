@@ -73,3 +73,79 @@ func TestInsertUserJoiningDomain(t *testing.T) {
 		}
 	})
 }
+
+// TestSavepointAnswered: the savepoint and the user's insert take one
+// round trip on PostgreSQL, what the insert queued is stored with the
+// write, a clash of the answered insert rolls back to the savepoint, and a
+// clash of a queued statement fails the whole write.
+func TestSavepointAnswered(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		first := pipelineUser("森 𠮷子", "yoshiko@kizuna.example.jp")
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			before := tx.RoundTrips()
+			if err := tx.SavepointAnswered(func() error { return tx.InsertUserJoiningDomain(first) }); err != nil {
+				return err
+			}
+			if trips := tx.RoundTrips() - before; before >= 0 && trips != 1 {
+				t.Errorf("%d round trips for the savepoint and the insert, want 1", trips)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byEmail := func(email string) (*model.User, error) {
+			var u *model.User
+			err := db.Read(ctx, func(tx *store.Tx) (err error) { u, err = tx.UserByEmail(email); return err })
+			return u, err
+		}
+		if u, err := byEmail("yoshiko@kizuna.example.jp"); err != nil || u.ID != first.ID || u.Name != "森 𠮷子" {
+			t.Fatalf("the user by its queued identity: %+v, %v", u, err)
+		}
+
+		// The answered insert clashes: the write goes on without it.
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			serr := tx.SavepointAnswered(func() error {
+				return tx.InsertUserJoiningDomain(pipelineUser("重複 花子", "yoshiko@kizuna.example.jp"))
+			})
+			if !errors.Is(serr, store.ErrConflict) {
+				t.Errorf("a taken email: %v, want ErrConflict", serr)
+			}
+			return tx.InsertUser(pipelineUser("続き 一郎", "tsuzuki@kizuna.example.jp"))
+		})
+		if err != nil {
+			t.Fatalf("the write after a rolled-back savepoint: %v", err)
+		}
+		if _, err := byEmail("tsuzuki@kizuna.example.jp"); err != nil {
+			t.Fatalf("the user after the savepoint: %v", err)
+		}
+
+		// A queued statement clashes (the address is another user's
+		// secondary identity): the whole write fails, nothing is stored.
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			now := time.Now().UTC()
+			return tx.InsertIdentity(&model.Identity{UserID: first.ID, Type: "email", Value: "shiten@kizuna.example.jp", CreatedAt: now, UpdatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.SavepointAnswered(func() error {
+				return tx.InsertUserJoiningDomain(pipelineUser("札幌 支店", "shiten@kizuna.example.jp"))
+			}); err != nil {
+				return err
+			}
+			return tx.InsertUser(pipelineUser("後続 二郎", "kouzoku@kizuna.example.jp"))
+		})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("a queued clash: %v, want ErrConflict", err)
+		}
+		if u, err := byEmail("shiten@kizuna.example.jp"); err != nil || u.ID != first.ID {
+			t.Errorf("the secondary address belongs to %+v (%v), want the first user", u, err)
+		}
+		if _, err := byEmail("kouzoku@kizuna.example.jp"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a user of the failed write: %v, want ErrNotFound", err)
+		}
+	})
+}

@@ -155,9 +155,11 @@ func FindOrCreatePerson(tx *store.Tx, p Person, now time.Time) (*model.User, err
 	// Two first mails from one new customer can race to create them: the
 	// loser's insert fails on the unique email, and the winner's user is
 	// there to be read (PostgreSQL needs the savepoint to go on after it).
-	err = tx.Savepoint(func() error { return Create(tx, u, now) })
-	// The email identity may be what clashed: on PostgreSQL its insert is
-	// sent when the savepoint ends, and fails there with ErrConflict.
+	// The user's insert is the statement that can clash: its email identity
+	// could only clash with another user's secondary address added since
+	// the lookup above, and that (queued on PostgreSQL, sent with the
+	// write's next batch) fails the write with ErrConflict.
+	err = tx.SavepointAnswered(func() error { return Create(tx, u, now) })
 	if email != "" && (errors.Is(err, errDuplicateEmail) || errors.Is(err, store.ErrConflict)) {
 		if existing, rerr := tx.UserByEmail(email); rerr == nil {
 			return existing, nil
