@@ -184,13 +184,12 @@ func (t *Tx) UsersByID(ids []int64) ([]*model.User, error) {
 	return queryAll(t, scanUser, "SELECT "+userCols+" FROM users u WHERE u.id IN ("+placeholders(len(ids))+") ORDER BY u.id", int64Args(ids)...)
 }
 
-// UserByEmail finds a user by any of their email identities.
+// UserByEmail finds a user by any of their email identities, in one query
+// (a customer's every mail and form post asks).
 func (t *Tx) UserByEmail(email string) (*model.User, error) {
-	id, err := t.UserIDByIdentity("email", strings.ToLower(strings.TrimSpace(email)))
-	if err != nil {
-		return nil, err
-	}
-	return t.User(id)
+	u, err := scanUser(t.queryRow("SELECT "+userCols+" FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.type = 'email' AND i.value = ?",
+		strings.ToLower(strings.TrimSpace(email))))
+	return u, t.wrap(err)
 }
 
 // EndUserByPhone finds the one end-user whose phone number is phone;

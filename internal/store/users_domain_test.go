@@ -149,3 +149,48 @@ func TestSavepointAnswered(t *testing.T) {
 		}
 	})
 }
+
+// TestUserByEmailOneTrip: a known customer is found by any of their
+// addresses in one round trip on PostgreSQL.
+func TestUserByEmailOneTrip(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := pipelineUser("小林 𠮷太郎", "Kichitaro@Kizuna.example.jp")
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertUser(u); err != nil {
+				return err
+			}
+			now := time.Now().UTC()
+			return tx.InsertIdentity(&model.Identity{UserID: u.ID, Type: "email", Value: "kobayashi@shiten.example.jp", CreatedAt: now, UpdatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, email := range []string{"kichitaro@kizuna.example.jp", " KOBAYASHI@shiten.example.jp "} {
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				before := tx.RoundTrips()
+				got, err := tx.UserByEmail(email)
+				if err != nil {
+					return err
+				}
+				if trips := tx.RoundTrips() - before; before >= 0 && trips != 1 {
+					t.Errorf("%s: %d round trips, want 1", email, trips)
+				}
+				if got.ID != u.ID || got.Name != "小林 𠮷太郎" || got.Email != "kichitaro@kizuna.example.jp" {
+					t.Errorf("%s: got %+v", email, got)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			_, err := tx.UserByEmail("nobody@kizuna.example.jp")
+			return err
+		})
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("an unknown address: %v, want ErrNotFound", err)
+		}
+	})
+}
