@@ -71,7 +71,9 @@ func (t *Tx) insertUser(u *model.User, joinDomain bool) error {
 	u.Email = strings.ToLower(u.Email)
 	_, domain, _ := strings.Cut(u.Email, "@")
 	joinDomain = joinDomain && u.OrganizationID == 0 && domain != ""
-	if _, sqlite := t.d.(lastInsertIDer); joinDomain && sqlite { // a lookup costs no round trip
+	// On SQLite the lookup costs no round trip, and a plain insert is
+	// cheaper than one with RETURNING (stmt_cache.go).
+	if _, sqlite := t.d.(lastInsertIDer); joinDomain && sqlite {
 		org, err := t.OrganizationIDByDomain(domain)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
