@@ -158,43 +158,12 @@ func (s *Server) respondTickets(w http.ResponseWriter, r *http.Request, f store.
 	var defs []*model.TicketField
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if defs, err = tx.TicketFields(); err != nil {
+		if list, err = ticketPage(tx, p, f, order, body); err != nil {
 			return err
 		}
-		if p.Cursor {
-			if !store.KeysetOrder(order.Field) {
-				return badRequest("InvalidValue", "cursor pagination sorts by id, created_at or updated_at.")
-			}
-			page := store.Page{Limit: p.Size + 1}
-			if p.After != "" {
-				v, id, err := decodeCursor(p.After)
-				if err != nil {
-					return err
-				}
-				page.After = &store.Cursor{Value: v, ID: id}
-			}
-			if list, err = tx.ListTickets(f, order, page); err != nil {
-				return err
-			}
-			hasMore := len(list) > p.Size
-			if hasMore {
-				list = list[:p.Size]
-			}
-			after, before := "", ""
-			if len(list) > 0 {
-				c := store.CursorFor(list[len(list)-1], order.Field)
-				after = encodeCursor(c.Value, c.ID)
-				c = store.CursorFor(list[0], order.Field)
-				before = encodeCursor(c.Value, c.ID)
-			}
-			p.cursorLinks(body, hasMore, after, before)
-			return nil
-		}
-		if list, err = tx.ListTickets(f, order, store.Page{Limit: p.Size, Offset: p.offset()}); err != nil {
-			return err
-		}
-		n, err := tx.CountTickets(f)
-		p.offsetLinks(body, n, len(list))
+		// After the page: on PostgreSQL the read of the configuration
+		// stamp then travels with the page's query instead of alone.
+		defs, err = tx.TicketFields()
 		return err
 	})
 	if err != nil {
@@ -203,6 +172,47 @@ func (s *Server) respondTickets(w http.ResponseWriter, r *http.Request, f store.
 	body["tickets"] = s.presentTickets(r, list, defs)
 	writeJSON(w, http.StatusOK, body)
 	return nil
+}
+
+// ticketPage reads one page of tickets and writes its links into body.
+func ticketPage(tx *store.Tx, p *pager, f store.TicketFilter, order store.TicketOrder, body map[string]any) ([]*model.Ticket, error) {
+	if !p.Cursor {
+		list, err := tx.ListTickets(f, order, store.Page{Limit: p.Size, Offset: p.offset()})
+		if err != nil {
+			return nil, err
+		}
+		n, err := tx.CountTickets(f)
+		p.offsetLinks(body, n, len(list))
+		return list, err
+	}
+	if !store.KeysetOrder(order.Field) {
+		return nil, badRequest("InvalidValue", "cursor pagination sorts by id, created_at or updated_at.")
+	}
+	page := store.Page{Limit: p.Size + 1}
+	if p.After != "" {
+		v, id, err := decodeCursor(p.After)
+		if err != nil {
+			return nil, err
+		}
+		page.After = &store.Cursor{Value: v, ID: id}
+	}
+	list, err := tx.ListTickets(f, order, page)
+	if err != nil {
+		return nil, err
+	}
+	hasMore := len(list) > p.Size
+	if hasMore {
+		list = list[:p.Size]
+	}
+	after, before := "", ""
+	if len(list) > 0 {
+		c := store.CursorFor(list[len(list)-1], order.Field)
+		after = encodeCursor(c.Value, c.ID)
+		c = store.CursorFor(list[0], order.Field)
+		before = encodeCursor(c.Value, c.ID)
+	}
+	p.cursorLinks(body, hasMore, after, before)
+	return list, nil
 }
 
 func (s *Server) respondCCd(w http.ResponseWriter, r *http.Request, userID int64) error {
