@@ -80,7 +80,7 @@ func (s *Server) listAudits(w http.ResponseWriter, r *http.Request) error {
 	desc := r.URL.Query().Get("sort_order") == "desc"
 	body := map[string]any{}
 	var list []*model.Audit
-	comments := map[int64]*model.Comment{}
+	var comments map[int64]*model.Comment
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		list, err = pageByID(p, body, func(a *model.Audit) int64 { return a.ID },
 			func(after int64, offset, limit int) ([]*model.Audit, error) {
@@ -91,10 +91,7 @@ func (s *Server) listAudits(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		cs, err := tx.Comments(id, false, 0, 0, false)
-		for _, c := range cs {
-			comments[c.ID] = c
-		}
+		comments, err = commentsByID(tx, id)
 		return err
 	})
 	if err != nil {
@@ -111,10 +108,7 @@ func (s *Server) listAudits(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) error {
-	if err := requireStaff(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.staffTicketID(r)
 	if err != nil {
 		return err
 	}
@@ -123,15 +117,12 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var a *model.Audit
-	comments := map[int64]*model.Comment{}
+	var comments map[int64]*model.Comment
 	err = s.Store.Read(r.Context(), func(tx *store.Tx) error {
 		if a, err = tx.Audit(id, aid); err != nil {
 			return err
 		}
-		cs, err := tx.Comments(id, false, 0, 0, false)
-		for _, c := range cs {
-			comments[c.ID] = c
-		}
+		comments, err = commentsByID(tx, id)
 		return err
 	})
 	if err != nil {
@@ -139,4 +130,15 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"audit": presentAudit(baseURL(r), a, comments)})
 	return nil
+}
+
+// commentsByID are a ticket's comments by id, for the Comment events of its
+// audits.
+func commentsByID(tx *store.Tx, ticketID int64) (map[int64]*model.Comment, error) {
+	list, err := tx.Comments(ticketID, false, 0, 0, false)
+	out := make(map[int64]*model.Comment, len(list))
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, err
 }
