@@ -116,9 +116,4 @@ func (t *Tx) QueryFirstColumn(q string, args ...any) ([]any, error) {
 }
 
 // QueryInt64s reads every row's first column as an int64.
-func (t *Tx) QueryInt64s(q string, args ...any) ([]int64, error) {
-	return queryAll(t, func(sc scanner) (int64, error) {
-		var n int64
-		return n, sc.Scan(&n)
-	}, q, args...)
-}
+func (t *Tx) QueryInt64s(q string, args ...any) ([]int64, error) { return t.ids(q, args...) }

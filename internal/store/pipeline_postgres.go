@@ -147,9 +147,10 @@ func (p *pgPipe) prefetchStamp() *stampMemo {
 
 // WithSharedStamp returns a context whose PostgreSQL reads share one
 // reading of the configuration stamp for a moment (sharedStampAge): the
-// first read takes it with its first statement (the API token's lookup),
-// and the next reads of the request find their configuration in the cache
-// without asking, until the request writes. At READ COMMITTED each statement of a read sees its own
+// first read takes it with its first statement (the API token's lookup,
+// or the first query when the token's user is cached), and the next reads
+// of the request find their configuration in the cache without asking,
+// until the request writes. At READ COMMITTED each statement of a read sees its own
 // snapshot anyway, so a stamp read a moment earlier is as good. Nothing
 // changes on SQLite, whose read transaction reads the stamp in its own
 // snapshot.
@@ -451,7 +452,6 @@ type pgRows struct {
 
 // keep reads rows and closes them.
 func (r *pgRows) keep(types *pgtype.Map, rows pgx.Rows) error {
-	defer rows.Close()
 	r.types = types
 	r.fields = slices.Clone(rows.FieldDescriptions())
 	size := 0

@@ -102,11 +102,7 @@ func (s *Service) CreateTx(tx *store.Tx, actor *model.User, ch Change) (*Result,
 	// (PostgreSQL), so their inserts need no answer. Ticket ids are not
 	// taken ahead: customers quote them, and a create refused later would
 	// leave a gap.
-	if ch.Comment != nil {
-		tx.ReserveIDs("audits", "comments")
-	} else {
-		tx.ReserveIDs("audits")
-	}
+	reserveIDs(tx, ch)
 	if err := tx.InsertTicket(tk); err != nil {
 		return nil, err
 	}
@@ -173,13 +169,19 @@ func (s *Service) Update(ctx context.Context, actor *model.User, id int64, ch Ch
 	return res, err
 }
 
-// UpdateTx is Update inside the caller's transaction.
-func (s *Service) UpdateTx(tx *store.Tx, actor *model.User, id int64, ch Change) (*Result, error) {
+// reserveIDs takes ahead the ids of the audit, and of the comment when
+// there is one, that a write of ch will insert (store.Tx.ReserveIDs).
+func reserveIDs(tx *store.Tx, ch Change) {
 	if ch.Comment != nil {
-		tx.ReserveIDs("audits", "comments") // their ids come with the ticket's read
+		tx.ReserveIDs("audits", "comments")
 	} else {
 		tx.ReserveIDs("audits")
 	}
+}
+
+// UpdateTx is Update inside the caller's transaction.
+func (s *Service) UpdateTx(tx *store.Tx, actor *model.User, id int64, ch Change) (*Result, error) {
+	reserveIDs(tx, ch) // their ids come with the ticket's read
 	old, err := tx.TicketForUpdate(id)
 	if err != nil {
 		return nil, err
