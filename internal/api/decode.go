@@ -33,6 +33,9 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if !utf8.Valid(body) {
 		return badRequest("InvalidJSON", "The request body is not valid UTF-8. / リクエスト本文が UTF-8 ではありません。")
 	}
+	if jsonEscapedNUL(body) {
+		return badRequest("InvalidValue", "The request body holds a NUL character (\\u0000), which no text field can store. / リクエスト本文に NUL 文字（\\u0000）が含まれています。")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {

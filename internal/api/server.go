@@ -84,6 +84,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := checkQueryText(r.URL.Query()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	r = r.WithContext(store.WithSharedStamp(r.Context())) // see there
 	u, err := s.authenticate(r)
 	if err != nil {

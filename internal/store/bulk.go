@@ -332,7 +332,7 @@ func (w *rowWriter) flush() error {
 		return err
 	}
 	w.t.noteStatement(w.head)
-	_, err := w.full.ExecContext(w.t.ctx, w.args...)
+	_, err := w.full.ExecContext(w.t.ctx, storableArgs(w.args)...)
 	return w.t.wrap(err)
 }
 

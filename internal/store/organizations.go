@@ -70,7 +70,7 @@ func (t *Tx) saveOrgExtras(o *model.Organization) error {
 			return err
 		}
 	}
-	return t.d.index(t, docOrganization, o.ID, []string{o.Name, o.ExternalID, strings.Join(o.DomainNames, " "), o.Details, o.Notes, strings.Join(o.Tags, " ")})
+	return t.index(docOrganization, o.ID, []string{o.Name, o.ExternalID, strings.Join(o.DomainNames, " "), o.Details, o.Notes, strings.Join(o.Tags, " ")})
 }
 
 // DeleteOrganization removes an organization; its users and tickets keep

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/kizuna-desk/kizuna/internal/search"
+import (
+	"slices"
+
+	"github.com/kizuna-desk/kizuna/internal/search"
+)
 
 // docKind names one full-text index.
 type docKind int
@@ -20,6 +24,19 @@ type indexer interface {
 	// matchSQL returns a SELECT of (doc_id, rank) for documents matching q,
 	// which must have at least one positive clause; higher rank is better.
 	matchSQL(kind docKind, q search.TextQuery) (string, []any)
+}
+
+// index indexes a document from its text as stored (storableArgs), so
+// that what is found is what was kept: a NUL between two words would
+// otherwise split them in the index but not in the row.
+func (t *Tx) index(kind docKind, id int64, sections []string) error {
+	if slices.ContainsFunc(sections, func(s string) bool { return !storable(s) }) {
+		sections = slices.Clone(sections)
+		for i, s := range sections {
+			sections[i] = storableText(s)
+		}
+	}
+	return t.d.index(t, kind, id, sections)
 }
 
 // textCondition turns a text query into a condition on idCol plus, when the

@@ -171,7 +171,7 @@ func (t *Tx) IndexTicket(id int64) error {
 	if err != nil {
 		return err
 	}
-	return t.d.index(t, docTicket, id, ticketDoc(subject, desc, bodies))
+	return t.index(docTicket, id, ticketDoc(subject, desc, bodies))
 }
 
 // IndexNewTicket indexes a ticket created in this transaction from what its
@@ -186,7 +186,7 @@ func (t *Tx) IndexNewTicket(tk *model.Ticket, comments []*model.Comment) error {
 	for i, c := range comments {
 		bodies[i] = c.Body
 	}
-	return t.d.index(t, docTicket, tk.ID, ticketDoc(tk.Subject, tk.Description, bodies))
+	return t.index(docTicket, tk.ID, ticketDoc(tk.Subject, tk.Description, bodies))
 }
 
 // ticketDoc is a ticket's search document: the subject, then every

@@ -48,7 +48,7 @@ func (t *Tx) Context() context.Context { return t.ctx }
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	res, err := t.ex.exec(t, q, args)
+	res, err := t.ex.exec(t, q, storableArgs(args))
 	return res, t.wrap(err)
 }
 
@@ -60,7 +60,7 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 func (t *Tx) execLater(query string, args ...any) error {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	return t.wrap(t.ex.execLater(t, q, args))
+	return t.wrap(t.ex.execLater(t, q, storableArgs(args)))
 }
 
 // flush sends what execLater queued.
@@ -69,14 +69,14 @@ func (t *Tx) flush() error { return t.wrap(t.ex.flush(t)) }
 func (t *Tx) query(query string, args ...any) (rowSet, error) {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	rows, err := t.ex.query(t, q, args)
+	rows, err := t.ex.query(t, q, storableArgs(args))
 	return rows, t.wrap(err)
 }
 
 func (t *Tx) queryRow(query string, args ...any) scanner {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	return t.ex.queryRow(t, q, args)
+	return t.ex.queryRow(t, q, storableArgs(args))
 }
 
 // errRow is a row whose query could not be sent.
@@ -98,7 +98,7 @@ func (t *Tx) int64Row(query string, args ...any) (int64, error) {
 func (t *Tx) scanOne(query string, args []any, dest ...any) error {
 	q := t.d.rebind(query)
 	t.noteStatement(q)
-	return t.wrap(t.ex.scanOne(t, q, args, dest...))
+	return t.wrap(t.ex.scanOne(t, q, storableArgs(args), dest...))
 }
 
 // ReserveIDs tells the store that this write will insert a row into each

@@ -149,7 +149,7 @@ func (t *Tx) UpdateUser(u *model.User) error {
 }
 
 func (t *Tx) indexUser(u *model.User) error {
-	return t.d.index(t, docUser, u.ID, userSections(u))
+	return t.index(docUser, u.ID, userSections(u))
 }
 
 // userSections is what a user's search document is made of.
