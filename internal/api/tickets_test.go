@@ -276,6 +276,9 @@ func TestBadInput(t *testing.T) {
 			{"NUL in an external id", "GET", "/api/v2/users/search?external_id=%00", nil, 400, "InvalidValue"},
 			{"invalid utf-8 in an external id", "GET", "/api/v2/users/show_many?external_ids=%FF", nil, 400, "InvalidValue"},
 			{"invalid utf-8 in a name", "GET", "/api/v2/organizations/search?name=%E6%A0", nil, 400, "InvalidValue"},
+			// Keys PostgreSQL indexes have a length bound (a 500 there before).
+			{"tag too long", "POST", "/api/v2/tickets", `{"ticket": {"tags": ["` + strings.Repeat("配", 256) + `"], "comment": {"body": "x"}}}`, 422, "RecordInvalid"},
+			{"external id too long", "POST", "/api/v2/tickets", `{"ticket": {"external_id": "` + strings.Repeat("x", 3000) + `", "comment": {"body": "x"}}}`, 422, "RecordInvalid"},
 		}
 		for _, c := range cases {
 			r := d.Do(d.Agent, c.method, c.path, c.body)
