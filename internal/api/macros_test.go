@@ -195,6 +195,8 @@ func TestMacrosValidation(t *testing.T) {
 				body: act("custom_fields_424242", "x"), check: wantDetail("actions", "InvalidValue")},
 			{name: "tags of the wrong type", as: "admin", method: "POST", path: "/api/v2/macros", status: 422,
 				body: act("current_tags", 12), check: wantDetail("actions", "InvalidValue")},
+			{name: "tag too long", as: "admin", method: "POST", path: "/api/v2/macros", status: 422,
+				body: act("current_tags", []any{"短い", strings.Repeat("長", 256)}), check: wantDetail("actions", "InvalidValue")},
 			{name: "no actions", as: "admin", method: "POST", path: "/api/v2/macros", status: 422,
 				body: macroBody(map[string]any{"title": "空"}), check: wantDetail("actions", "BlankValue")},
 			{name: "no title", as: "admin", method: "POST", path: "/api/v2/macros", status: 422,

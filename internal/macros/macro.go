@@ -18,6 +18,7 @@ import (
 	"github.com/kizuna-desk/kizuna/internal/model"
 	"github.com/kizuna-desk/kizuna/internal/search"
 	"github.com/kizuna-desk/kizuna/internal/store"
+	"github.com/kizuna-desk/kizuna/internal/users"
 )
 
 // Restriction types, as in Zendesk's restriction object.
@@ -242,8 +243,10 @@ func checkAction(tx *store.Tx, a *store.MacroAction, v *errs.Invalid) error {
 			}
 		}
 	case f == "set_tags" || f == "current_tags" || f == "remove_tags":
-		if _, ok := tagsValue(a.Value); !ok {
+		if tags, ok := tagsValue(a.Value); !ok {
 			bad("must be tags separated by spaces or a list of tags / タグは空白区切りかリストで指定してください")
+		} else if users.TooLongTag(users.NormalizeTags(tags)) {
+			bad("each tag is at most 255 characters / タグは1つ255文字までです")
 		}
 	case strings.HasPrefix(f, "custom_fields_"):
 		id, err := strconv.ParseInt(strings.TrimPrefix(f, "custom_fields_"), 10, 64)

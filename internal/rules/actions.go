@@ -86,6 +86,9 @@ func checkAction(a Action) string {
 		if a.Field != "set_tags" && strings.TrimSpace(s) == "" {
 			return "give at least one tag / タグを指定してください"
 		}
+		if users.TooLongTag(users.NormalizeTags(append(slices.Clone(list), s))) {
+			return "each tag is at most 255 characters / タグは1つ255文字までです"
+		}
 	case "satisfaction_score":
 		if s != "offered" && s != "offered_to_requester" {
 			return fmt.Sprintf("%q: the only value is offered_to_requester / 値は offered_to_requester のみです", s)

@@ -202,7 +202,7 @@ func (a *applier) scalars(tk *model.Ticket, ch *Change) {
 		}
 	}
 	if ch.ExternalID != nil {
-		if utf8.RuneCountInString(*ch.ExternalID) > maxTextKey {
+		if utf8.RuneCountInString(*ch.ExternalID) > 255 { // indexed, as a tag is (users.MaxTagLength)
 			a.v.Add("external_id", "TooLong", "External ID: is too long (maximum is 255 characters) / 外部IDが長すぎます（255文字まで）")
 		}
 		tk.ExternalID = *ch.ExternalID
@@ -265,11 +265,6 @@ func (a *applier) references(tk *model.Ticket, ch *Change) error {
 	return nil
 }
 
-// maxTextKey bounds the text a ticket is looked up by (a tag, an external
-// id): PostgreSQL indexes at most about 2.7 KB per entry, and 255
-// characters of any script stay well under it.
-const maxTextKey = 255
-
 func (a *applier) tags(tk *model.Ticket, ch *Change) {
 	var given []string // only tags this change brings: a long tag kept from before is not refused
 	if ch.Tags != nil {
@@ -280,7 +275,7 @@ func (a *applier) tags(tk *model.Ticket, ch *Change) {
 		given = append(given, users.NormalizeTags(ch.AddTags)...)
 		tk.Tags = users.NormalizeTags(append(tk.Tags, ch.AddTags...))
 	}
-	if slices.ContainsFunc(given, func(t string) bool { return utf8.RuneCountInString(t) > maxTextKey }) {
+	if users.TooLongTag(given) {
 		a.v.Add("tags", "TooLong", "Tags: each tag is at most 255 characters / タグは1つ255文字までです")
 	}
 	for _, r := range users.NormalizeTags(ch.RemoveTags) {

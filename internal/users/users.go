@@ -5,6 +5,7 @@ package users
 import (
 	"errors"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -177,6 +178,17 @@ func FindOrCreatePerson(tx *store.Tx, p Person, now time.Time) (*model.User, err
 		return nil, err
 	}
 	return u, nil
+}
+
+// MaxTagLength bounds a tag, in characters: a ticket is looked up by its
+// tags, and PostgreSQL indexes at most about 2.7 KB per entry; 255
+// characters of any script stay well under it.
+const MaxTagLength = 255
+
+// TooLongTag reports whether one of tags (as NormalizeTags returns them)
+// is over MaxTagLength.
+func TooLongTag(tags []string) bool {
+	return slices.ContainsFunc(tags, func(t string) bool { return utf8.RuneCountInString(t) > MaxTagLength })
 }
 
 // NormalizeTags lower-cases ASCII, splits on spaces (tags never contain
