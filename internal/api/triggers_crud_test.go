@@ -117,7 +117,7 @@ func TestTriggerValidation(t *testing.T) {
 			{"bad status", trig("値", all(cond("status", "changed_to", "done")), ok), 422, []string{`\"done\" is not a valid value`}},
 			{"no actions", trig("動作なし", all(cond("status", "is", "open")), []any{}), 422, []string{"at least one action"}},
 			{"unknown action", trig("動作", all(cond("status", "is", "open")), []any{act("explode", "now")}), 422, []string{`unknown action \"explode\"`}},
-			{"tag too long", trig("長いタグ", all(cond("status", "is", "open")), []any{act("current_tags", "短い " + strings.Repeat("長", 256))}), 422, []string{"at most 255 characters"}},
+			{"tag too long", trig("長いタグ", all(cond("status", "is", "open")), []any{act("current_tags", "短い "+strings.Repeat("長", 256))}), 422, []string{"at most 255 characters"}},
 			{"legacy target", trig("旧", all(cond("status", "is", "open")), []any{act("notification_target", []any{"1", "x"})}), 422, []string{"use a webhook"}},
 			{"missing webhook", trig("Slack", all(cond("status", "is", "open")), []any{act("notification_slack", []any{"999", "こんにちは"})}), 422, []string{"webhook 999 does not exist"}},
 			{"bad template", trig("テンプレ", all(cond("status", "is", "open")), []any{act("notification_user", []any{"requester_id", "件名", "{% if ticket.id %}閉じていない"})}), 422, []string{"line 1"}},
