@@ -2,11 +2,14 @@ package tickets
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/width"
 
 	"github.com/kizuna-desk/kizuna/internal/model"
 )
@@ -101,12 +104,20 @@ func normalizeFieldValue(def *model.TicketField, v any) (any, error) {
 		return nil, err
 	}
 	switch def.Type {
+	case "integer", "decimal", "date":
+		// Typed on a Japanese keyboard, digits are often full-width
+		// (１２８０, ２０２６－０４－０１): kept as the ASCII they mean.
+		s = width.Narrow.String(s)
+	}
+	switch def.Type {
 	case "integer":
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
 			return nil, fmt.Errorf("%q is not a whole number", s)
 		}
 	case "decimal":
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
+		// ParseFloat also takes NaN, Inf and hex floats; a decimal field
+		// holds a plain number (what views compare and reports sum).
+		if f, err := strconv.ParseFloat(s, 64); err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strings.ContainsAny(s, "xXpP_") {
 			return nil, fmt.Errorf("%q is not a number", s)
 		}
 	case "date":
