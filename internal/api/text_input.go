@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,8 +18,8 @@ import (
 // UTF-8 or a NUL character.
 func checkQueryText(q url.Values) error {
 	for name, values := range q {
-		for _, v := range append(values, name) {
-			shown := strings.ReplaceAll(strings.ToValidUTF8(name, "?"), "\x00", "")
+		shown := strings.ReplaceAll(strings.ToValidUTF8(name, "?"), "\x00", "")
+		for _, v := range slices.Concat(values, []string{name}) {
 			if !utf8.ValidString(v) {
 				return badRequest("InvalidValue", fmt.Sprintf("Query parameter %q is not valid UTF-8. / クエリパラメータ %q が UTF-8 ではありません。", shown, shown))
 			}
