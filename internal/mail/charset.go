@@ -71,8 +71,12 @@ func decodeCharset(b []byte, label string) (string, string) {
 		s, guess := sniffDecode(b)
 		return s, mislabel(label, guess)
 	case isISO2022JP(enc) && !ascii:
-		// ISO-2022-JP is 7-bit; high bytes mean the label lies.
+		// ISO-2022-JP is 7-bit; high bytes mean the label lies, or that
+		// a few bytes were damaged on the way.
 		s, guess := sniffDecode(b)
+		if guess == "ISO-2022-JP" {
+			return s, "some characters could not be read as " + cleanLabel(label) + " / 一部の文字を " + cleanLabel(label) + " として読めませんでした"
+		}
 		return s, mislabel(label, guess)
 	}
 	s, err := enc.NewDecoder().Bytes(b)
@@ -114,11 +118,12 @@ func isASCII(b []byte) bool {
 // sniffDecode reads unlabelled bytes: ISO-2022-JP by its escapes, UTF-8 when
 // valid, else Windows-31J or EUC-JP, whichever reads more cleanly.
 func sniffDecode(b []byte) (string, string) {
+	var jis []byte // ISO-2022-JP's reading, when the text has its escapes
 	if bytes.Contains(b, []byte("\x1b$B")) || bytes.Contains(b, []byte("\x1b$@")) || bytes.Contains(b, []byte("\x1b(I")) ||
 		bytes.Contains(b, []byte("\x1b(J")) {
+		jis, _ = japanese.ISO2022JP.NewDecoder().Bytes(b)
 		if isASCII(b) {
-			s, _ := japanese.ISO2022JP.NewDecoder().Bytes(b)
-			return string(s), "ISO-2022-JP"
+			return string(jis), "ISO-2022-JP"
 		}
 	}
 	if utf8.Valid(b) {
@@ -126,7 +131,14 @@ func sniffDecode(b []byte) (string, string) {
 	}
 	sj, _ := japanese.ShiftJIS.NewDecoder().Bytes(b)
 	eu, _ := japanese.EUCJP.NewDecoder().Bytes(b)
-	bad := func(s []byte) int { return bytes.Count(s, []byte("\uFFFD")) }
+	// What a reading could not decode; an escape left in the text is an
+	// ISO-2022-JP shift the reading did not understand.
+	bad := func(s []byte) int { return bytes.Count(s, []byte("\uFFFD")) + bytes.Count(s, []byte("\x1b")) }
+	if jis != nil && bad(jis) < min(bad(sj), bad(eu)) {
+		// ISO-2022-JP with a few stray 8-bit bytes (a relay's damage):
+		// the rest still reads.
+		return string(jis), "ISO-2022-JP"
+	}
 	// Bytes 0x80–0xA0 (other than EUC-JP's 0x8E/0x8F single shifts) only
 	// occur as Shift_JIS lead bytes: hiragana and katakana start with 0x82/0x83.
 	sjisLead := false

@@ -97,6 +97,14 @@ func decodeHeader(v string) (string, []string) {
 			break
 		}
 		cs, enc, text, n, ok := encodedWord(v[i+j:])
+		if ok && enc == "B" && !isBase64Text(text) {
+			// Not base64 at all ("=?UTF-8?B?!!!?="): decoding around the
+			// junk would show garbage read in some charset. Shown as
+			// written, as RFC 2047 asks of a word that cannot be decoded.
+			plain(v[i : i+j+n])
+			i += j + n
+			continue
+		}
 		if !ok {
 			plain(v[i : i+j+2])
 			i += j + 2
@@ -135,6 +143,17 @@ func encodedWord(s string) (cs, enc, text string, n int, ok bool) {
 	}
 	cs, _, _ = strings.Cut(parts[0], "*") // RFC 2231 language suffix
 	return cs, strings.ToUpper(parts[1]), parts[2][:end], 2 + len(parts[0]) + 1 + 1 + 1 + end + 2, true
+}
+
+// isBase64Text reports whether s holds only base64's alphabet and padding.
+func isBase64Text(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	return true
 }
 
 func decodeWord(enc, text string) []byte {

@@ -59,6 +59,17 @@ func TestParseJapaneseEdgeCases(t *testing.T) {
 			subject: "", text: "①㈱髙ｶﾀｶﾅ",
 		},
 		{
+			name: "ISO-2022-JP with a byte damaged on the way still reads",
+			raw: "Subject: =?ISO-2022-JP?B?GyRCJFskMhsoQg==?=\r\nFrom: j@example.jp\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n" +
+				"\x1b$B$3$s$K$A$O\x1b(B \x1b$B\xff$9\x1b(B\r\n",
+			subject: "ほげ", text: "こんにちは \uFFFDす", warn: true,
+		},
+		{
+			name:    "an encoded word that is not base64 is shown as written",
+			raw:     "Subject: =?UTF-8?B?!!!notbase64?= =?UTF-8?B?6YWN6YCB?=\nFrom: b@example.jp\n\nok\n",
+			subject: "=?UTF-8?B?!!!notbase64?= 配送", text: "ok",
+		},
+		{
 			name:    "unknown charset is best effort with a warning",
 			raw:     "From: u@example.jp\nContent-Type: text/plain; charset=x-foo\n\n" + sjis("請求書") + "\n",
 			subject: "", text: "請求書", warn: true,
