@@ -67,15 +67,18 @@ func decodeCharset(b []byte, label string) (string, string) {
 		return string(b), ""
 	case enc == nil:
 		// Declared UTF-8 or ASCII but it is not: a mailer sent its native
-		// charset unlabelled.
+		// charset unlabelled, or the UTF-8 was damaged on the way.
 		s, guess := sniffDecode(b)
+		if guess == "UTF-8" {
+			return s, partlyUnreadable(label)
+		}
 		return s, mislabel(label, guess)
 	case isISO2022JP(enc) && !ascii:
 		// ISO-2022-JP is 7-bit; high bytes mean the label lies, or that
 		// a few bytes were damaged on the way.
 		s, guess := sniffDecode(b)
 		if guess == "ISO-2022-JP" {
-			return s, "some characters could not be read as " + cleanLabel(label) + " / 一部の文字を " + cleanLabel(label) + " として読めませんでした"
+			return s, partlyUnreadable(label)
 		}
 		return s, mislabel(label, guess)
 	}
@@ -87,7 +90,15 @@ func decodeCharset(b []byte, label string) (string, string) {
 	if alt, guess := sniffDecode(b); strings.Count(alt, "\uFFFD") < bytes.Count(s, []byte("\uFFFD")) || err != nil {
 		return alt, mislabel(label, guess)
 	}
-	return string(s), "some characters could not be read as " + cleanLabel(label) + " / 一部の文字を " + cleanLabel(label) + " として読めませんでした"
+	return string(s), partlyUnreadable(label)
+}
+
+func partlyUnreadable(label string) string {
+	name := cleanLabel(label)
+	if strings.TrimSpace(label) == "" {
+		name = "UTF-8"
+	}
+	return "some characters could not be read as " + name + " / 一部の文字を " + name + " として読めませんでした"
 }
 
 func mislabel(label, guess string) string {
@@ -129,6 +140,9 @@ func sniffDecode(b []byte) (string, string) {
 	if utf8.Valid(b) {
 		return string(b), "UTF-8"
 	}
+	if mostlyUTF8(b) {
+		return strings.ToValidUTF8(string(b), "\uFFFD"), "UTF-8"
+	}
 	sj, _ := japanese.ShiftJIS.NewDecoder().Bytes(b)
 	eu, _ := japanese.EUCJP.NewDecoder().Bytes(b)
 	// What a reading could not decode; an escape left in the text is an
@@ -152,4 +166,26 @@ func sniffDecode(b []byte) (string, string) {
 		return string(eu), "EUC-JP"
 	}
 	return string(sj), "Windows-31J"
+}
+
+// mostlyUTF8 reports UTF-8 with a little damage (a character cut off, a
+// stray byte): at most a quarter of its non-ASCII bytes fail to decode.
+// Read as Shift_JIS it would be garbage throughout. Shift_JIS and EUC-JP
+// text almost never decodes as UTF-8: their bytes 0x80–0xBF are UTF-8's
+// continuation bytes, invalid where a character should start.
+func mostlyUTF8(b []byte) bool {
+	bad, high := 0, 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		high += n
+		i += n
+	}
+	return high > 0 && bad*4 <= high
 }

@@ -117,3 +117,17 @@ func quoteStart(text string) int {
 	}
 	return -1
 }
+
+// metaCharsetRE finds the charset an HTML page declares in its head:
+// <meta charset="Shift_JIS"> or <meta http-equiv="Content-Type"
+// content="text/html; charset=Shift_JIS">.
+var metaCharsetRE = regexp.MustCompile(`(?i)<meta[^>]*?charset\s*=\s*["']?([a-z0-9_.:-]+)`)
+
+// metaCharset returns the charset declared in the first 1024 bytes of an
+// HTML page (where browsers look), or "".
+func metaCharset(b []byte) string {
+	if m := metaCharsetRE.FindSubmatch(b[:min(len(b), 1024)]); m != nil {
+		return string(m[1])
+	}
+	return ""
+}

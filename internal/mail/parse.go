@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Message is a parsed mail. Parse always returns one, however broken the
@@ -174,7 +175,13 @@ func (p *parser) walk(h header, body []byte, depth int) {
 	data := p.transfer(h, body)
 	attached := disp == "attachment" || name != ""
 	if (mt == "text/plain" || mt == "text/html" || mt == "text/enriched") && !attached {
-		s, w := decodeCharset(data, params["charset"])
+		label := params["charset"]
+		if label == "" && mt == "text/html" && !utf8.Valid(data) {
+			// The page may name its charset itself; valid UTF-8 is read as
+			// such whatever it says (a mailer re-encodes and leaves the tag).
+			label = metaCharset(data)
+		}
+		s, w := decodeCharset(data, label)
 		p.m.warn(w)
 		if mt == "text/html" {
 			if p.html == "" {

@@ -65,6 +65,17 @@ func TestParseJapaneseEdgeCases(t *testing.T) {
 			subject: "ほげ", text: "こんにちは \uFFFDす", warn: true,
 		},
 		{
+			name: "HTML that names its charset in a meta tag",
+			raw: "From: h@example.jp\nContent-Type: text/html\n\n<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\"></head><body><p>" +
+				sjis("髙橋です。ログインできません") + "</p></body></html>\n",
+			subject: "", text: "髙橋です。ログインできません",
+		},
+		{
+			name:    "UTF-8 cut inside a character stays UTF-8",
+			raw:     "From: c@example.jp\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" + "6YWN6YCB54q25rOB"[:14] + "!!@@\n",
+			subject: "", text: "配送状\uFFFD", warn: true,
+		},
+		{
 			name:    "an encoded word that is not base64 is shown as written",
 			raw:     "Subject: =?UTF-8?B?!!!notbase64?= =?UTF-8?B?6YWN6YCB?=\nFrom: b@example.jp\n\nok\n",
 			subject: "=?UTF-8?B?!!!notbase64?= 配送", text: "ok",
