@@ -200,11 +200,34 @@ func (p *parser) walk(h header, body []byte, depth int) {
 	} else if cid := strings.Trim(strings.TrimSpace(h.get("content-id")), "<>"); cid != "" {
 		a.ContentID = cid
 	}
+	if a.FileName == "" && mt == "message/rfc822" {
+		a.FileName = forwardedName(data) // as mail clients name a forwarded message
+	}
 	if a.FileName == "" {
 		p.inlineSeq++
 		a.FileName = defaultName(mt, p.inlineSeq)
 	}
 	p.m.Attachments = append(p.m.Attachments, a)
+}
+
+// forwardedName is "<its subject>.eml" for a message attached whole, or ""
+// when it has no subject.
+func forwardedName(raw []byte) string {
+	h, _ := splitEntity(raw)
+	subject, _ := decodeHeader(h.get("subject"))
+	subject = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, subject)
+	if subject = strings.TrimSpace(subject); subject == "" {
+		return ""
+	}
+	if r := []rune(subject); len(r) > 100 {
+		subject = string(r[:100])
+	}
+	return subject + ".eml"
 }
 
 func defaultName(mt string, n int) string {

@@ -290,3 +290,23 @@ func jisText(s string) string {
 	b, _ := japanese.ISO2022JP.NewEncoder().String(s)
 	return b
 }
+
+// A message attached whole is named after its subject, as mail clients
+// name a forwarded message; one without a subject keeps a numbered name.
+func TestForwardedMessageName(t *testing.T) {
+	part := func(subject string) string {
+		return "--F\r\nContent-Type: message/rfc822\r\n\r\nFrom: orig@example.jp\r\n" + subject +
+			"Content-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B86$NK\\J8\x1b(B\r\n"
+	}
+	raw := "From: f@example.jp\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=F\r\n\r\n" +
+		"--F\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n転送します\r\n" +
+		part("Subject: =?UTF-8?B?5YWD44Gu5Lu25ZCN?= A/B\r\n") + part("") + "--F--\r\n"
+	m := Parse([]byte(raw))
+	var names []string
+	for _, a := range m.Attachments {
+		names = append(names, a.FileName)
+	}
+	if len(names) != 2 || names[0] != "元の件名 A_B.eml" || names[1] != "attachment-1.eml" {
+		t.Fatalf("attachment names %q", names)
+	}
+}
