@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
 
@@ -255,6 +256,11 @@ func FuzzParse(f *testing.F) {
 		}
 		if m.QuoteStart > len(m.Text) {
 			t.Fatalf("quote start %d beyond text %d", m.QuoteStart, len(m.Text))
+		}
+		for what, s := range map[string]string{"subject": m.Subject, "text": m.Text, "html": m.HTML, "from": m.From.Name} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("%s is not valid UTF-8: %q", what, s)
+			}
 		}
 	})
 }
