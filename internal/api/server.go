@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,9 +43,13 @@ type Server struct {
 	// Secrets seals inbox mail passwords (see inboxes.go); set by the app.
 	Secrets *secrets.Box
 
-	mux     *http.ServeMux
-	limiter *limiter
+	mux      *http.ServeMux
+	limiter  *limiter
+	patterns []string // every route, for tests that visit them all
 }
+
+// Patterns lists the routes the server answers ("GET /api/v2/tickets/{id}").
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // New wires a server; call Handler to serve it.
 func New(st store.Store, tk *tickets.Service, au *auth.Service, blobs *blob.Store, log *slog.Logger, cfg Config) *Server {
@@ -63,6 +68,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // handle registers h for a pattern like "GET /api/v2/tickets/{id}"; the
 // ".json" suffix Zendesk clients add is stripped before routing.
 func (s *Server) handle(pattern string, h handlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
