@@ -273,6 +273,7 @@ func TestBadInput(t *testing.T) {
 			{"NUL in a string", "POST", "/api/v2/tickets", `{"ticket": {"subject": "配送\u0000状況", "comment": {"body": "x"}}}`, 400, "InvalidValue"},
 			{"NUL in a user", "POST", "/api/v2/users", `{"user": {"name": "山田\u0000太郎", "email": "nul@example.jp"}}`, 400, "InvalidValue"},
 			{"NUL in a search", "GET", "/api/v2/search?query=tags:%E9%85%8D%00", nil, 400, "InvalidValue"},
+			{"invalid utf-8 in a search", "GET", "/api/v2/search?query=%E9%85", nil, 400, "InvalidValue"},
 			{"NUL in an external id", "GET", "/api/v2/users/search?external_id=%00", nil, 400, "InvalidValue"},
 			{"invalid utf-8 in an external id", "GET", "/api/v2/users/show_many?external_ids=%FF", nil, 400, "InvalidValue"},
 			{"invalid utf-8 in a name", "GET", "/api/v2/organizations/search?name=%E6%A0", nil, 400, "InvalidValue"},

@@ -55,6 +55,12 @@ func fileName(h header, dparams, params map[string]string) string {
 		return ""
 	}
 	s, _ := decodeHeader(name)
+	return safeFileName(s)
+}
+
+// safeFileName is a decoded name fit to save a file under: no control
+// characters or path separators, valid UTF-8, no surrounding spaces.
+func safeFileName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == '/' || r == '\\' || r == 0x7f {
 			return '_'

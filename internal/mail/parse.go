@@ -215,13 +215,7 @@ func (p *parser) walk(h header, body []byte, depth int) {
 func forwardedName(raw []byte) string {
 	h, _ := splitEntity(raw)
 	subject, _ := decodeHeader(h.get("subject"))
-	subject = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
-			return '_'
-		}
-		return r
-	}, subject)
-	if subject = strings.TrimSpace(subject); subject == "" {
+	if subject = safeFileName(subject); subject == "" {
 		return ""
 	}
 	if r := []rune(subject); len(r) > 100 {
